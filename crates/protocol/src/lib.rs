@@ -1,0 +1,11 @@
+//! The types that cross a process or network boundary, and nothing else.
+//!
+//! - [`ipc`]: the desktop app's commands. Each command is a type implementing [`ipc::Command`]
+//!   that names the Tauri command and fixes its request and response types, so the UI's call and
+//!   the shell's handler cannot drift apart.
+//! - [`sync`]: the sync server's HTTP API (`/v1/...`): push, pull and their records.
+//!
+//! Builds for `wasm32-unknown-unknown`.
+
+pub mod ipc;
+pub mod sync;
