@@ -1,1 +1,24 @@
-//! placeholder
+//! The app's native library: everything the desktop app does, testable without Tauri or HTTP.
+//!
+//! Layout:
+//! - `store`: the SQLite file of one profile; open, migrate, the one write path.
+//! - `document`: record documents (one Automerge document per record) and the field mapping.
+//! - `materialize`: typed rows derived from documents, which queries read.
+//! - `customers`: customer operations and queries (methods on [`Store`]).
+//! - `permissions`: the role rules checked before every write.
+//! - [`sync`]: the sync client: push the outbox, pull and apply the server's feed.
+//!
+//! Invariants: one write = one SQLite transaction (document, rows, outbox); queries read the
+//! materialized tables only; rows can always be rebuilt from the documents.
+
+mod customers;
+mod document;
+mod error;
+mod materialize;
+mod permissions;
+mod store;
+pub mod sync;
+
+pub use document::DocumentError;
+pub use error::CoreError;
+pub use store::{Profile, STORE_FILE_NAME, Store};

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::CustomerId;
+use crate::ids::{CustomerId, UserId};
 use crate::validation::ValidationErrors;
 
 const NAME_MAX: usize = 200;
@@ -29,7 +29,10 @@ impl CustomerStatus {
     }
 
     pub fn parse(text: &str) -> Option<CustomerStatus> {
-        Self::ALL.iter().copied().find(|status| status.as_str() == text)
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|status| status.as_str() == text)
     }
 
     pub fn label(self) -> &'static str {
@@ -54,6 +57,9 @@ pub struct Customer {
     pub industry: Option<String>,
     #[serde(default)]
     pub status: CustomerStatus,
+    /// The user responsible for the customer.
+    #[serde(default)]
+    pub owner_id: Option<UserId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -71,6 +77,9 @@ pub struct NewCustomer {
     pub industry: Option<String>,
     #[serde(default)]
     pub status: Option<CustomerStatus>,
+    /// Defaults to the user who creates the customer.
+    #[serde(default)]
+    pub owner_id: Option<UserId>,
 }
 
 impl NewCustomer {
@@ -135,6 +144,7 @@ impl CustomerPatch {
             primary_phone: next.primary_phone.clone(),
             industry: next.industry.clone(),
             status: Some(next.status),
+            owner_id: next.owner_id,
         };
         as_input.validated().map(|_| next)
     }
@@ -154,7 +164,10 @@ mod tests {
     fn check(input: NewCustomer, expected: &[(&str, Rule)]) {
         let expected: Vec<FieldError> = expected
             .iter()
-            .map(|(field, rule)| FieldError { field: (*field).to_owned(), rule: rule.clone() })
+            .map(|(field, rule)| FieldError {
+                field: (*field).to_owned(),
+                rule: rule.clone(),
+            })
             .collect();
         let actual = match input.validated() {
             Ok(_) => Vec::new(),
@@ -164,7 +177,10 @@ mod tests {
     }
 
     fn named(name: &str) -> NewCustomer {
-        NewCustomer { name: name.to_owned(), ..NewCustomer::default() }
+        NewCustomer {
+            name: name.to_owned(),
+            ..NewCustomer::default()
+        }
     }
 
     #[test]
@@ -172,19 +188,35 @@ mod tests {
         check(named("Acme Corp"), &[]);
         check(named(""), &[("name", Rule::Required)]);
         check(named("   "), &[("name", Rule::Required)]);
-        check(named(&"x".repeat(201)), &[("name", Rule::MaxLength { max: 200 })]);
         check(
-            NewCustomer { primary_email: Some("info@acme".into()), ..named("Acme") },
+            named(&"x".repeat(201)),
+            &[("name", Rule::MaxLength { max: 200 })],
+        );
+        check(
+            NewCustomer {
+                primary_email: Some("info@acme".into()),
+                ..named("Acme")
+            },
             &[("primaryEmail", Rule::Email)],
         );
-        check(NewCustomer { primary_email: Some("  ".into()), ..named("Acme") }, &[]);
+        check(
+            NewCustomer {
+                primary_email: Some("  ".into()),
+                ..named("Acme")
+            },
+            &[],
+        );
         check(
             NewCustomer {
                 primary_email: Some("nope".into()),
                 primary_phone: Some("call me".into()),
                 ..named("")
             },
-            &[("name", Rule::Required), ("primaryEmail", Rule::Email), ("primaryPhone", Rule::Phone)],
+            &[
+                ("name", Rule::Required),
+                ("primaryEmail", Rule::Email),
+                ("primaryPhone", Rule::Phone),
+            ],
         );
     }
 

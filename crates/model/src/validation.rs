@@ -73,7 +73,10 @@ impl ValidationErrors {
     }
 
     pub(crate) fn push(&mut self, field: &str, rule: Rule) {
-        self.0.push(FieldError { field: field.to_owned(), rule });
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            rule,
+        });
     }
 
     pub(crate) fn into_result(self) -> Result<(), ValidationErrors> {
@@ -119,9 +122,8 @@ pub fn is_email(value: &str) -> bool {
     let Some((local, domain)) = value.split_once('@') else {
         return false;
     };
-    let well_formed_part = |part: &str| {
-        !part.is_empty() && !part.contains(|c: char| c.is_whitespace() || c == '@')
-    };
+    let well_formed_part =
+        |part: &str| !part.is_empty() && !part.contains(|c: char| c.is_whitespace() || c == '@');
     well_formed_part(local)
         && well_formed_part(domain)
         && domain.contains('.')
@@ -134,7 +136,9 @@ pub fn is_phone(value: &str) -> bool {
     let trimmed = value.trim();
     let allowed = |c: char| c.is_ascii_digit() || " +-.()".contains(c);
     let digits = trimmed.chars().filter(char::is_ascii_digit).count();
-    let plus_only_first = trimmed.char_indices().all(|(index, c)| c != '+' || index == 0);
+    let plus_only_first = trimmed
+        .char_indices()
+        .all(|(index, c)| c != '+' || index == 0);
     trimmed.chars().all(allowed) && plus_only_first && (5..=20).contains(&digits)
 }
 

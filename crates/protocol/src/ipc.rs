@@ -67,7 +67,11 @@ pub struct CustomerQuery {
 
 impl Default for CustomerQuery {
     fn default() -> Self {
-        CustomerQuery { search: None, page: first_page(), limit: default_limit() }
+        CustomerQuery {
+            search: None,
+            page: first_page(),
+            limit: default_limit(),
+        }
     }
 }
 
@@ -96,8 +100,17 @@ pub struct Pagination {
 
 impl Pagination {
     pub fn new(page: u32, limit: u32, total: u64) -> Pagination {
-        let pages = if limit == 0 { 0 } else { total.div_ceil(u64::from(limit)) };
-        Pagination { page, limit, total, pages }
+        let pages = if limit == 0 {
+            0
+        } else {
+            total.div_ceil(u64::from(limit))
+        };
+        Pagination {
+            page,
+            limit,
+            total,
+            pages,
+        }
     }
 }
 
@@ -134,7 +147,11 @@ impl fmt::Display for IpcError {
 
 impl IpcError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> IpcError {
-        IpcError { kind, message: message.into(), fields: Vec::new() }
+        IpcError {
+            kind,
+            message: message.into(),
+            fields: Vec::new(),
+        }
     }
 }
 

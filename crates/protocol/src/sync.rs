@@ -147,7 +147,9 @@ mod tests {
     fn record_results_are_flat() {
         let result = RecordResult {
             record_id: RecordId(Default::default()),
-            outcome: Outcome::Rejected { reason: "not allowed".into() },
+            outcome: Outcome::Rejected {
+                reason: "not allowed".into(),
+            },
         };
         let json = serde_json::to_value(&result).expect("serializes");
         assert_eq!(json["outcome"], "rejected");

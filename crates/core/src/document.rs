@@ -1,0 +1,376 @@
+//! A record document: one Automerge document per CRM record, holding the record's fields as a
+//! map plus `kind`, `schemaVersion` and `deletedAt`.
+//!
+//! Fields move between the model's types and the document through serde's JSON data model, so a
+//! field list lives once (in the model) and every kind is mapped by the same code:
+//! - writing puts only the fields whose value differs, so concurrent edits of different fields
+//!   on two devices merge field by field, and fields this build does not know are left as they
+//!   are;
+//! - reading gives every field of the root map, known or not, as a JSON object.
+
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{
+    ActorId, AutoCommit, Change, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value,
+};
+use chrono::{DateTime, Utc};
+use crm_model::{DeviceId, RecordKind, SCHEMA_VERSION, UserId};
+use serde_json::{Map, Number, Value as Json};
+
+pub(crate) const KIND_FIELD: &str = "kind";
+pub(crate) const SCHEMA_VERSION_FIELD: &str = "schemaVersion";
+pub(crate) const DELETED_AT_FIELD: &str = "deletedAt";
+
+/// The document could not be read or changed.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    #[error("automerge: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+    #[error("the record document has no valid `kind` field")]
+    MissingKind,
+    #[error("a change could not be decoded: {0}")]
+    Change(#[from] automerge::LoadChangeError),
+}
+
+pub(crate) struct RecordDocument {
+    doc: AutoCommit,
+}
+
+/// Who made a change; stored in the change's message so the record's history can name them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Author {
+    pub(crate) user_id: UserId,
+    pub(crate) at_millis: i64,
+}
+
+impl RecordDocument {
+    /// A new, empty document of `kind`, edited as `device`.
+    pub(crate) fn create(
+        kind: RecordKind,
+        device: DeviceId,
+    ) -> Result<RecordDocument, DocumentError> {
+        let mut doc = AutoCommit::new().with_actor(actor_of(device));
+        doc.put(automerge::ROOT, KIND_FIELD, kind.as_str())?;
+        doc.put(
+            automerge::ROOT,
+            SCHEMA_VERSION_FIELD,
+            i64::from(SCHEMA_VERSION),
+        )?;
+        doc.put(automerge::ROOT, DELETED_AT_FIELD, ScalarValue::Null)?;
+        Ok(RecordDocument { doc })
+    }
+
+    /// A document with no changes at all, to apply a remote record's changes to.
+    pub(crate) fn empty(device: DeviceId) -> RecordDocument {
+        RecordDocument {
+            doc: AutoCommit::new().with_actor(actor_of(device)),
+        }
+    }
+
+    pub(crate) fn load(bytes: &[u8], device: DeviceId) -> Result<RecordDocument, DocumentError> {
+        let doc = AutoCommit::load(bytes)?.with_actor(actor_of(device));
+        Ok(RecordDocument { doc })
+    }
+
+    pub(crate) fn kind(&self) -> Result<RecordKind, DocumentError> {
+        match self.doc.get(automerge::ROOT, KIND_FIELD)? {
+            Some((Value::Scalar(scalar), _)) => match scalar.as_ref() {
+                ScalarValue::Str(text) => text.parse().map_err(|_| DocumentError::MissingKind),
+                _ => Err(DocumentError::MissingKind),
+            },
+            _ => Err(DocumentError::MissingKind),
+        }
+    }
+
+    /// Every field of the root map as JSON, unknown ones included.
+    pub(crate) fn fields(&self) -> Result<Map<String, Json>, DocumentError> {
+        read_map(&self.doc, &automerge::ROOT)
+    }
+
+    /// Puts each of `fields` whose value differs from the document's. Keys not in `fields` are
+    /// left alone. Nothing is committed until [`RecordDocument::commit`].
+    pub(crate) fn write_fields(&mut self, fields: &Map<String, Json>) -> Result<(), DocumentError> {
+        write_map(&mut self.doc, &automerge::ROOT, fields)
+    }
+
+    /// Commits the pending edits as one change, or returns `None` when nothing changed.
+    pub(crate) fn commit(&mut self, author: Author) -> Option<Change> {
+        let options = CommitOptions::default()
+            .with_message(author.user_id.to_string())
+            .with_time(author.at_millis);
+        self.doc.commit_with(options)?;
+        self.doc.get_last_local_change()
+    }
+
+    /// Applies changes received from elsewhere. Changes the document already has are skipped.
+    pub(crate) fn apply_changes(&mut self, changes: Vec<Change>) -> Result<(), DocumentError> {
+        self.doc.apply_changes(changes)?;
+        Ok(())
+    }
+
+    pub(crate) fn heads(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    /// The time of the newest change among the heads: the record's "updated at". Changes made
+    /// by this app carry milliseconds since the epoch.
+    pub(crate) fn last_change_time(&mut self) -> DateTime<Utc> {
+        let heads = self.doc.get_heads();
+        heads
+            .iter()
+            .filter_map(|hash| self.doc.get_change_by_hash(hash))
+            .map(|change| change.timestamp())
+            .max()
+            .and_then(DateTime::from_timestamp_millis)
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn save(&mut self) -> Vec<u8> {
+        self.doc.save()
+    }
+}
+
+pub(crate) fn actor_of(device: DeviceId) -> ActorId {
+    ActorId::from(device.as_uuid().as_bytes().as_slice())
+}
+
+pub(crate) fn heads_text(heads: &[ChangeHash]) -> String {
+    heads
+        .iter()
+        .map(ChangeHash::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn read_map(doc: &AutoCommit, obj: &ObjId) -> Result<Map<String, Json>, DocumentError> {
+    let mut fields = Map::new();
+    for key in doc.keys(obj) {
+        if let Some((value, id)) = doc.get(obj, key.as_str())? {
+            fields.insert(key, read_value(doc, value, &id)?);
+        }
+    }
+    Ok(fields)
+}
+
+fn read_value(doc: &AutoCommit, value: Value<'_>, id: &ObjId) -> Result<Json, DocumentError> {
+    Ok(match value {
+        Value::Scalar(scalar) => scalar_to_json(&scalar),
+        Value::Object(ObjType::Map | ObjType::Table) => Json::Object(read_map(doc, id)?),
+        Value::Object(ObjType::List) => {
+            let mut items = Vec::with_capacity(doc.length(id));
+            for index in 0..doc.length(id) {
+                if let Some((item, item_id)) = doc.get(id, index)? {
+                    items.push(read_value(doc, item, &item_id)?);
+                }
+            }
+            Json::Array(items)
+        }
+        Value::Object(ObjType::Text) => Json::String(doc.text(id)?),
+    })
+}
+
+fn scalar_to_json(scalar: &ScalarValue) -> Json {
+    match scalar {
+        ScalarValue::Str(text) => Json::String(text.to_string()),
+        ScalarValue::Int(number) => Json::from(*number),
+        ScalarValue::Uint(number) => Json::from(*number),
+        ScalarValue::F64(number) => Number::from_f64(*number).map_or(Json::Null, Json::Number),
+        ScalarValue::Counter(counter) => Json::from(i64::from(counter)),
+        ScalarValue::Timestamp(millis) => Json::from(*millis),
+        ScalarValue::Boolean(flag) => Json::Bool(*flag),
+        ScalarValue::Null | ScalarValue::Bytes(_) | ScalarValue::Unknown { .. } => Json::Null,
+    }
+}
+
+fn json_to_scalar(value: &Json) -> Option<ScalarValue> {
+    Some(match value {
+        Json::Null => ScalarValue::Null,
+        Json::Bool(flag) => ScalarValue::Boolean(*flag),
+        Json::Number(number) => match number.as_i64() {
+            Some(integer) => ScalarValue::Int(integer),
+            None => ScalarValue::F64(number.as_f64().unwrap_or(0.0)),
+        },
+        Json::String(text) => ScalarValue::Str(text.as_str().into()),
+        Json::Array(_) | Json::Object(_) => return None,
+    })
+}
+
+fn write_map(
+    doc: &mut AutoCommit,
+    obj: &ObjId,
+    fields: &Map<String, Json>,
+) -> Result<(), DocumentError> {
+    for (key, value) in fields {
+        write_value(doc, obj, key, value)?;
+    }
+    Ok(())
+}
+
+/// Puts `value` under `key` unless the document already holds exactly it. Nested objects are
+/// diffed key by key; a list that differs is replaced whole (lists are small: tags, line items).
+fn write_value(
+    doc: &mut AutoCommit,
+    obj: &ObjId,
+    key: &str,
+    value: &Json,
+) -> Result<(), DocumentError> {
+    let current = doc.get(obj, key)?.map(|(value, id)| (value.to_owned(), id));
+    match (value, current) {
+        (Json::Object(fields), Some((Value::Object(ObjType::Map), id))) => {
+            write_map(doc, &id, fields)
+        }
+        (Json::Object(fields), _) => {
+            let id = doc.put_object(obj, key, ObjType::Map)?;
+            write_map(doc, &id, fields)
+        }
+        (Json::Array(items), current) => {
+            if let Some((current_value, id)) = current {
+                if read_value(doc, current_value, &id)? == *value {
+                    return Ok(());
+                }
+            }
+            let id = doc.put_object(obj, key, ObjType::List)?;
+            for (index, item) in items.iter().enumerate() {
+                insert_value(doc, &id, index, item)?;
+            }
+            Ok(())
+        }
+        (scalar, current) => {
+            let Some(new) = json_to_scalar(scalar) else {
+                return Ok(());
+            };
+            if let Some((Value::Scalar(old), _)) = &current {
+                if scalar_to_json(old) == *scalar && same_scalar_type(old, &new) {
+                    return Ok(());
+                }
+            }
+            doc.put(obj, key, new)?;
+            Ok(())
+        }
+    }
+}
+
+fn insert_value(
+    doc: &mut AutoCommit,
+    list: &ObjId,
+    index: usize,
+    value: &Json,
+) -> Result<(), DocumentError> {
+    match value {
+        Json::Object(fields) => {
+            let id = doc.insert_object(list, index, ObjType::Map)?;
+            write_map(doc, &id, fields)
+        }
+        Json::Array(items) => {
+            let id = doc.insert_object(list, index, ObjType::List)?;
+            for (inner, item) in items.iter().enumerate() {
+                insert_value(doc, &id, inner, item)?;
+            }
+            Ok(())
+        }
+        scalar => {
+            if let Some(new) = json_to_scalar(scalar) {
+                doc.insert(list, index, new)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn same_scalar_type(a: &ScalarValue, b: &ScalarValue) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn device(n: u8) -> DeviceId {
+        DeviceId(uuid::Uuid::from_bytes([n; 16]))
+    }
+
+    fn author() -> Author {
+        Author {
+            user_id: UserId(uuid::Uuid::nil()),
+            at_millis: 1_700_000_000_000,
+        }
+    }
+
+    fn object(value: Json) -> Map<String, Json> {
+        match value {
+            Json::Object(map) => map,
+            _ => unreachable!("test input is an object"),
+        }
+    }
+
+    #[test]
+    fn fields_round_trip_through_the_document() {
+        let mut document = RecordDocument::create(RecordKind::Customer, device(1)).expect("create");
+        let fields = object(json!({
+            "name": "Acme Corp",
+            "annualRevenue": 1.5e6,
+            "employees": 120,
+            "tags": ["enterprise", "tech"],
+            "billingAddress": {"city": "Berlin", "zip": "10115"},
+            "industry": null,
+            "active": true,
+        }));
+        document.write_fields(&fields).expect("write");
+        document.commit(author()).expect("a change");
+        let mut expected = fields.clone();
+        expected.insert("kind".into(), json!("customer"));
+        expected.insert("schemaVersion".into(), json!(1));
+        expected.insert("deletedAt".into(), Json::Null);
+        assert_eq!(document.fields().expect("read"), expected);
+        assert_eq!(document.kind().expect("kind"), RecordKind::Customer);
+    }
+
+    #[test]
+    fn writing_equal_values_makes_no_change() {
+        let mut document = RecordDocument::create(RecordKind::Customer, device(1)).expect("create");
+        let fields = object(json!({"name": "Acme", "tags": ["a"], "address": {"city": "Oslo"}}));
+        document.write_fields(&fields).expect("write");
+        document.commit(author()).expect("first change");
+        document.write_fields(&fields).expect("write again");
+        assert!(document.commit(author()).is_none());
+    }
+
+    #[test]
+    fn unknown_fields_survive_an_edit() {
+        let mut newer = RecordDocument::create(RecordKind::Customer, device(1)).expect("create");
+        newer
+            .write_fields(&object(json!({"name": "Acme", "loyaltyTier": "gold"})))
+            .expect("write");
+        newer.commit(author()).expect("change");
+        let mut older = RecordDocument::load(&newer.save(), device(2)).expect("load");
+        older
+            .write_fields(&object(json!({"name": "Acme Corp"})))
+            .expect("edit");
+        older.commit(author()).expect("change");
+        let fields = older.fields().expect("read");
+        assert_eq!(fields["name"], "Acme Corp");
+        assert_eq!(fields["loyaltyTier"], "gold");
+    }
+
+    #[test]
+    fn concurrent_edits_of_different_fields_merge() {
+        let mut base = RecordDocument::create(RecordKind::Customer, device(1)).expect("create");
+        base.write_fields(&object(json!({"name": "Acme", "industry": null})))
+            .expect("write");
+        base.commit(author()).expect("change");
+        let bytes = base.save();
+        let mut a = RecordDocument::load(&bytes, device(1)).expect("load a");
+        let mut b = RecordDocument::load(&bytes, device(2)).expect("load b");
+        a.write_fields(&object(json!({"name": "Acme Corp"})))
+            .expect("edit a");
+        let change_a = a.commit(author()).expect("change a");
+        b.write_fields(&object(json!({"industry": "Technology"})))
+            .expect("edit b");
+        let change_b = b.commit(author()).expect("change b");
+        a.apply_changes(vec![change_b]).expect("apply b");
+        b.apply_changes(vec![change_a]).expect("apply a");
+        assert_eq!(a.fields().expect("a"), b.fields().expect("b"));
+        assert_eq!(a.fields().expect("a")["name"], "Acme Corp");
+        assert_eq!(a.fields().expect("a")["industry"], "Technology");
+    }
+}

@@ -1,0 +1,268 @@
+//! The local store: one SQLite file per profile (WAL), holding record documents, their
+//! materialized rows, the outbox and the sync cursor.
+//!
+//! Invariant: one write = one SQLite transaction. A write changes the record's document, writes
+//! its materialized row and appends the change to the outbox, or does none of it.
+
+use std::path::Path;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use crm_model::{Actor, DeviceId, RecordId, RecordKind, Role, TenantId, UserId};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::{Map, Value as Json};
+use uuid::Uuid;
+
+use crate::document::{Author, RecordDocument, heads_text};
+use crate::error::CoreError;
+use crate::materialize;
+
+/// The file name of the store inside a profile's data directory.
+pub const STORE_FILE_NAME: &str = "crm.sqlite3";
+
+/// Migrations of the store's schema, in order; `PRAGMA user_version` counts those applied.
+/// Append only: a landed migration is never edited.
+const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/client/0001_init.sql")];
+
+/// Who this store belongs to: its device, tenant, and signed-in (or local) user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Profile {
+    pub device_id: DeviceId,
+    pub tenant_id: TenantId,
+    pub user_id: UserId,
+    pub role: Role,
+}
+
+pub struct Store {
+    pub(crate) conn: Connection,
+    profile: Profile,
+}
+
+impl Store {
+    /// Opens the store at `path`, creating the file, its schema and a local profile (the user
+    /// is the admin of a local, unsynced tenant) on first use.
+    pub fn open(path: &Path) -> Result<Store, CoreError> {
+        if let Some(parent) = path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).map_err(|source| CoreError::DataDir {
+                path: parent.display().to_string(),
+                source,
+            })?;
+        }
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // FULL: a write the user saw succeed survives a power cut, not just an app crash.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrate(&mut conn)?;
+        let profile = load_or_create_profile(&conn)?;
+        Ok(Store { conn, profile })
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The user acting through this app.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.profile.user_id,
+            role: self.profile.role,
+        }
+    }
+
+    /// Loads a record's document, or `None` when the store has no such record.
+    pub(crate) fn load_document(&self, id: RecordId) -> Result<Option<RecordDocument>, CoreError> {
+        let bytes: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT bytes FROM documents WHERE id = ?1")?
+            .query_row([id.to_string()], |row| row.get(0))
+            .optional()?;
+        bytes
+            .map(|bytes| {
+                RecordDocument::load(&bytes, self.profile.device_id)
+                    .map_err(|source| CoreError::Document { id, source })
+            })
+            .transpose()
+    }
+
+    /// The one write path of local edits: `edit` changes the document (a new one when
+    /// `existing` is `None`); the change is committed, then document, materialized row and outbox
+    /// entry are written in one transaction. Returns the record's fields after the edit and the
+    /// time of its last change.
+    pub(crate) fn write_record(
+        &mut self,
+        actor: &Actor,
+        kind: RecordKind,
+        id: RecordId,
+        existing: Option<RecordDocument>,
+        edit: impl FnOnce(&mut RecordDocument) -> Result<(), CoreError>,
+    ) -> Result<(Map<String, Json>, DateTime<Utc>), CoreError> {
+        let device = self.profile.device_id;
+        let mut document = match existing {
+            Some(document) => document,
+            None => RecordDocument::create(kind, device)
+                .map_err(|source| CoreError::Document { id, source })?,
+        };
+        edit(&mut document)?;
+        let author = Author {
+            user_id: actor.user_id,
+            at_millis: now().timestamp_millis(),
+        };
+        let change = document.commit(author);
+        let fields = document
+            .fields()
+            .map_err(|source| CoreError::Document { id, source })?;
+        let Some(mut change) = change else {
+            // Nothing changed: nothing to store or to sync.
+            return Ok((fields, document.last_change_time()));
+        };
+        let transaction = self.conn.transaction()?;
+        save_document(&transaction, id, kind, &mut document)?;
+        let updated_at = document.last_change_time();
+        materialize::record(&transaction, kind, id, &fields, updated_at)?;
+        transaction
+            .prepare_cached(
+                "INSERT INTO outbox (record_id, change, created_at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![id.to_string(), change.bytes().as_ref(), now_text()])?;
+        transaction.commit()?;
+        Ok((fields, updated_at))
+    }
+
+    /// Number of local changes not yet acknowledged by the server.
+    pub fn pending_changes(&self) -> Result<u64, CoreError> {
+        let count: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM outbox", [], |row| row.get(0))?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+}
+
+pub(crate) fn save_document(
+    transaction: &Transaction<'_>,
+    id: RecordId,
+    kind: RecordKind,
+    document: &mut RecordDocument,
+) -> Result<(), CoreError> {
+    let heads = heads_text(&document.heads());
+    transaction
+        .prepare_cached(
+            "INSERT INTO documents (id, kind, bytes, heads) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, bytes = excluded.bytes,
+                                            heads = excluded.heads",
+        )?
+        .execute(params![
+            id.to_string(),
+            kind.as_str(),
+            document.save(),
+            heads
+        ])?;
+    Ok(())
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), CoreError> {
+    let applied: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
+    if applied > known {
+        return Err(CoreError::StoreTooNew {
+            found: applied,
+            known,
+        });
+    }
+    for (index, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(applied).unwrap_or(0))
+    {
+        let transaction = conn.transaction()?;
+        transaction.execute_batch(sql)?;
+        transaction.pragma_update(
+            None,
+            "user_version",
+            i64::try_from(index + 1).unwrap_or(i64::MAX),
+        )?;
+        transaction.commit()?;
+    }
+    Ok(())
+}
+
+fn load_or_create_profile(conn: &Connection) -> Result<Profile, CoreError> {
+    let existing = conn
+        .query_row(
+            "SELECT device_id, tenant_id, user_id, role FROM profile WHERE id = 1",
+            [],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                ))
+            },
+        )
+        .optional()?;
+    if let Some((device, tenant, user, role)) = existing {
+        return Ok(Profile {
+            device_id: DeviceId(parse_uuid(&device)?),
+            tenant_id: TenantId(parse_uuid(&tenant)?),
+            user_id: UserId(parse_uuid(&user)?),
+            role: parse_role(&role)?,
+        });
+    }
+    let profile = Profile {
+        device_id: DeviceId(Uuid::now_v7()),
+        tenant_id: TenantId(Uuid::now_v7()),
+        user_id: UserId(Uuid::now_v7()),
+        role: Role::Admin,
+    };
+    conn.execute(
+        "INSERT INTO profile (id, device_id, tenant_id, user_id, role, created_at)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+        params![
+            profile.device_id.to_string(),
+            profile.tenant_id.to_string(),
+            profile.user_id.to_string(),
+            profile.role.as_str(),
+            now_text()
+        ],
+    )?;
+    Ok(profile)
+}
+
+fn parse_uuid(text: &str) -> Result<Uuid, CoreError> {
+    Uuid::parse_str(text).map_err(|error| {
+        CoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            Box::new(error),
+        ))
+    })
+}
+
+fn parse_role(text: &str) -> Result<Role, CoreError> {
+    serde_json::from_value(Json::String(text.to_owned())).map_err(|error| {
+        CoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            Box::new(error),
+        ))
+    })
+}
+
+/// RFC 3339 in UTC with milliseconds: sorts as text in time order.
+pub(crate) fn time_text(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+pub(crate) fn now_text() -> String {
+    time_text(now())
+}
+
+/// The current time at the precision the store keeps (milliseconds), so a time survives a
+/// round trip through the store unchanged.
+pub(crate) fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap_or_default()
+}

@@ -1,0 +1,301 @@
+//! The sync client: pushes the outbox to the server and applies what the server's feed holds.
+//!
+//! The store side (what to push, acknowledging, applying pulled changes) is synchronous and
+//! runs under the store's lock; the network side is async and runs with the lock released, so
+//! the UI is never blocked on the network.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use automerge::Change;
+use crm_model::RecordId;
+use crm_protocol::sync::{
+    Bytes, ErrorBody, Outcome, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest,
+    PushResponse, RecordChanges,
+};
+use rusqlite::{OptionalExtension, params};
+
+use crate::document::RecordDocument;
+use crate::error::CoreError;
+use crate::materialize;
+use crate::store::{Store, save_document};
+
+/// Records per push request.
+const PUSH_BATCH_RECORDS: usize = 200;
+/// Feed entries per pull request.
+const PULL_LIMIT: u32 = 1_000;
+const CURSOR_KEY: &str = "server_cursor";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("the sync server could not be reached: {0}")]
+    Network(#[from] reqwest::Error),
+    #[error("the sync server refused the request ({status}): {message}")]
+    Server {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error(transparent)]
+    Store(#[from] CoreError),
+    #[error("the local store is unavailable: a previous operation panicked")]
+    Poisoned,
+}
+
+/// A connection to one sync server as one device.
+#[derive(Clone, Debug)]
+pub struct SyncClient {
+    http: reqwest::Client,
+    base_url: String,
+    token: String,
+}
+
+impl SyncClient {
+    /// `base_url` like `http://127.0.0.1:8787` (no trailing path); `token` is the device token.
+    pub fn new(base_url: &str, token: &str) -> Result<SyncClient, SyncError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .build()?;
+        Ok(SyncClient {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            token: token.to_owned(),
+        })
+    }
+
+    async fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncError> {
+        let response = self
+            .http
+            .post(format!("{}/v1/push", self.base_url))
+            .bearer_auth(&self.token)
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .json(request)
+            .send()
+            .await?;
+        decode(response).await
+    }
+
+    async fn pull(&self, since: u64) -> Result<PullResponse, SyncError> {
+        let response = self
+            .http
+            .get(format!(
+                "{}/v1/pull?since={since}&limit={PULL_LIMIT}",
+                self.base_url
+            ))
+            .bearer_auth(&self.token)
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .send()
+            .await?;
+        decode(response).await
+    }
+}
+
+async fn decode<T: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+) -> Result<T, SyncError> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response.json().await?);
+    }
+    let body = response.json::<ErrorBody>().await.unwrap_or(ErrorBody {
+        code: "unknown".into(),
+        message: status.canonical_reason().unwrap_or("error").into(),
+    });
+    Err(SyncError::Server {
+        status: status.as_u16(),
+        code: body.code,
+        message: body.message,
+    })
+}
+
+/// What one sync round did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub pushed_records: usize,
+    /// Records the server refused, with its reason.
+    pub rejected: Vec<(RecordId, String)>,
+    pub pulled_changes: usize,
+    /// Records whose materialized rows changed because of pulled changes.
+    pub changed_records: Vec<RecordId>,
+    pub cursor: u64,
+}
+
+/// Pushes every pending change, then pulls until the feed is drained.
+pub async fn sync_now(store: &Mutex<Store>, client: &SyncClient) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    loop {
+        let Some(batch) = lock(store)?.next_push_batch(PUSH_BATCH_RECORDS)? else {
+            break;
+        };
+        let response = client.push(&batch.request).await?;
+        report.pushed_records += batch.request.records.len();
+        report
+            .rejected
+            .extend(lock(store)?.acknowledge_push(&batch, &response)?);
+    }
+    loop {
+        let since = lock(store)?.sync_cursor()?;
+        let response = client.pull(since).await?;
+        report.pulled_changes += response.entries.len();
+        report
+            .changed_records
+            .extend(lock(store)?.apply_pull(&response)?);
+        report.cursor = response.cursor;
+        if !response.more {
+            break;
+        }
+    }
+    Ok(report)
+}
+
+fn lock(store: &Mutex<Store>) -> Result<std::sync::MutexGuard<'_, Store>, SyncError> {
+    store.lock().map_err(|_| SyncError::Poisoned)
+}
+
+/// A push request and, per record, the last outbox entry it carries.
+#[derive(Debug)]
+pub struct PushBatch {
+    pub request: PushRequest,
+    last_seq: HashMap<RecordId, i64>,
+}
+
+impl Store {
+    /// The oldest pending changes, grouped by record, for at most `max_records` records.
+    pub fn next_push_batch(&self, max_records: usize) -> Result<Option<PushBatch>, CoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT seq, record_id, change FROM outbox ORDER BY seq")?;
+        let mut rows = statement.query([])?;
+        let mut records: Vec<RecordChanges> = Vec::new();
+        let mut index_of: HashMap<RecordId, usize> = HashMap::new();
+        let mut last_seq = HashMap::new();
+        while let Some(row) = rows.next()? {
+            let seq: i64 = row.get(0)?;
+            let record_id = parse_record_id(&row.get::<_, String>(1)?)?;
+            let index = match index_of.get(&record_id) {
+                Some(index) => *index,
+                None if records.len() >= max_records => continue,
+                None => {
+                    records.push(RecordChanges {
+                        record_id,
+                        changes: Vec::new(),
+                    });
+                    index_of.insert(record_id, records.len() - 1);
+                    records.len() - 1
+                }
+            };
+            records[index].changes.push(Bytes(row.get(2)?));
+            last_seq.insert(record_id, seq);
+        }
+        if records.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(PushBatch {
+            request: PushRequest { records },
+            last_seq,
+        }))
+    }
+
+    /// Drops acknowledged changes from the outbox. A refused record's pending changes are
+    /// dropped too (the server's version wins on the next pull); returns the refusals.
+    pub fn acknowledge_push(
+        &mut self,
+        batch: &PushBatch,
+        response: &PushResponse,
+    ) -> Result<Vec<(RecordId, String)>, CoreError> {
+        let mut rejected = Vec::new();
+        let transaction = self.conn.transaction()?;
+        for result in &response.results {
+            let Some(last_seq) = batch.last_seq.get(&result.record_id) else {
+                continue;
+            };
+            transaction
+                .prepare_cached("DELETE FROM outbox WHERE record_id = ?1 AND seq <= ?2")?
+                .execute(params![result.record_id.to_string(), last_seq])?;
+            if let Outcome::Rejected { reason } = &result.outcome {
+                tracing::warn!(record = %result.record_id, %reason, "server refused a record's changes");
+                rejected.push((result.record_id, reason.clone()));
+            }
+        }
+        transaction.commit()?;
+        Ok(rejected)
+    }
+
+    /// The position in the server's feed up to which this store has applied changes.
+    pub fn sync_cursor(&self) -> Result<u64, CoreError> {
+        let value: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM sync_state WHERE key = ?1",
+                [CURSOR_KEY],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(value.and_then(|text| text.parse().ok()).unwrap_or(0))
+    }
+
+    /// Applies a page of the feed: each affected record's document takes the changes and its
+    /// row is re-materialized, and the cursor moves, all in one transaction. Returns the records
+    /// whose documents changed.
+    pub fn apply_pull(&mut self, response: &PullResponse) -> Result<Vec<RecordId>, CoreError> {
+        let mut by_record: BTreeMap<RecordId, Vec<Change>> = BTreeMap::new();
+        for entry in &response.entries {
+            match Change::from_bytes(entry.change.0.clone()) {
+                Ok(change) => by_record.entry(entry.record_id).or_default().push(change),
+                Err(error) => {
+                    tracing::warn!(seq = entry.seq, record = %entry.record_id, %error, "skipping an undecodable change");
+                }
+            }
+        }
+        let device = self.profile().device_id;
+        let mut documents = Vec::with_capacity(by_record.len());
+        for (id, changes) in by_record {
+            let mut document = self
+                .load_document(id)?
+                .unwrap_or_else(|| RecordDocument::empty(device));
+            let before = document.heads();
+            document
+                .apply_changes(changes)
+                .map_err(|source| CoreError::Document { id, source })?;
+            if document.heads() != before {
+                documents.push((id, document));
+            }
+        }
+        let transaction = self.conn.transaction()?;
+        let mut changed = Vec::with_capacity(documents.len());
+        for (id, mut document) in documents {
+            let Ok(kind) = document.kind() else {
+                // Changes of a record whose kind arrives later (or a kind from a newer app):
+                // keep the document, materialize once it is readable.
+                tracing::debug!(record = %id, "record without a known kind; kept unmaterialized");
+                continue;
+            };
+            save_document(&transaction, id, kind, &mut document)?;
+            let fields = document
+                .fields()
+                .map_err(|source| CoreError::Document { id, source })?;
+            materialize::record(&transaction, kind, id, &fields, document.last_change_time())?;
+            changed.push(id);
+        }
+        transaction
+            .prepare_cached(
+                "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![CURSOR_KEY, response.cursor.to_string()])?;
+        transaction.commit()?;
+        Ok(changed)
+    }
+}
+
+fn parse_record_id(text: &str) -> Result<RecordId, CoreError> {
+    text.parse().map_err(|error: uuid::Error| {
+        CoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            Box::new(error),
+        ))
+    })
+}
