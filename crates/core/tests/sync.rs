@@ -1,0 +1,193 @@
+//! Two devices syncing through a real sync server on port 0: records created on one appear on
+//! the other, and offline edits of different fields on both survive.
+
+use std::sync::Mutex;
+
+use crm_core::sync::{SyncClient, SyncReport, sync_now};
+use crm_core::{STORE_FILE_NAME, Store};
+use crm_model::{Customer, CustomerPatch, NewCustomer};
+use crm_protocol::ipc::CustomerQuery;
+use crm_sync_server::{Config, RunningServer};
+
+const TOKEN: &str = "test-device-token";
+
+struct Device {
+    _dir: tempfile::TempDir,
+    store: Mutex<Store>,
+    client: SyncClient,
+}
+
+impl Device {
+    fn new(server: &RunningServer) -> Device {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join(STORE_FILE_NAME)).expect("store opens");
+        let client = SyncClient::new(&server.url(), TOKEN).expect("client");
+        Device {
+            _dir: dir,
+            store: Mutex::new(store),
+            client,
+        }
+    }
+
+    async fn sync(&self) -> SyncReport {
+        sync_now(&self.store, &self.client)
+            .await
+            .expect("sync succeeds")
+    }
+
+    fn customers(&self) -> Vec<Customer> {
+        let store = self.store.lock().expect("store lock");
+        store
+            .list_customers(&CustomerQuery::default())
+            .expect("lists")
+            .data
+    }
+
+    fn create(&self, input: NewCustomer) -> Customer {
+        let mut store = self.store.lock().expect("store lock");
+        let actor = store.actor();
+        store.create_customer(&actor, input).expect("creates")
+    }
+
+    fn update(&self, customer: &Customer, patch: CustomerPatch) -> Customer {
+        let mut store = self.store.lock().expect("store lock");
+        let actor = store.actor();
+        store
+            .update_customer(&actor, customer.id, patch)
+            .expect("updates")
+    }
+
+    fn pending(&self) -> u64 {
+        self.store
+            .lock()
+            .expect("store lock")
+            .pending_changes()
+            .expect("outbox")
+    }
+}
+
+async fn start_server(dir: &tempfile::TempDir) -> RunningServer {
+    let config = Config {
+        dev_token: Some(TOKEN.to_owned()),
+        ..Config::new(dir.path())
+    };
+    crm_sync_server::start(&config, "127.0.0.1:0".parse().expect("address"))
+        .await
+        .expect("server starts")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_created_on_one_device_appears_on_the_other() {
+    let server_dir = tempfile::tempdir().expect("temp dir");
+    let server = start_server(&server_dir).await;
+    let (a, b) = (Device::new(&server), Device::new(&server));
+
+    let created = a.create(NewCustomer {
+        name: "Acme Corp".into(),
+        ..NewCustomer::default()
+    });
+    let pushed = a.sync().await;
+    assert_eq!(pushed.pushed_records, 1);
+    assert!(pushed.rejected.is_empty());
+    assert_eq!(a.pending(), 0, "acknowledged changes leave the outbox");
+
+    let pulled = b.sync().await;
+    assert_eq!(pulled.changed_records, vec![created.id.into()]);
+    assert_eq!(b.customers(), vec![created.clone()]);
+
+    let again = b.sync().await;
+    assert_eq!(
+        (again.pulled_changes, again.cursor),
+        (0, pulled.cursor),
+        "nothing is applied twice"
+    );
+    assert_eq!(b.customers(), vec![created]);
+    server.stop().await.expect("server stops");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_edits_of_different_fields_on_two_devices_both_survive() {
+    let server_dir = tempfile::tempdir().expect("temp dir");
+    let server = start_server(&server_dir).await;
+    let (a, b) = (Device::new(&server), Device::new(&server));
+    let created = a.create(NewCustomer {
+        name: "Acme".into(),
+        primary_phone: Some("+1 555 0100".into()),
+        ..NewCustomer::default()
+    });
+    a.sync().await;
+    b.sync().await;
+
+    // Both devices go offline and edit different fields of the same customer.
+    a.update(
+        &created,
+        CustomerPatch {
+            industry: Some("Technology".into()),
+            ..CustomerPatch::default()
+        },
+    );
+    b.update(
+        &created,
+        CustomerPatch {
+            primary_phone: Some("+49 30 1234567".into()),
+            ..CustomerPatch::default()
+        },
+    );
+    b.update(
+        &created,
+        CustomerPatch {
+            primary_email: Some("info@acme.com".into()),
+            ..CustomerPatch::default()
+        },
+    );
+    assert_eq!((a.pending(), b.pending()), (1, 2));
+
+    // Back online, in any order.
+    b.sync().await;
+    a.sync().await;
+    b.sync().await;
+
+    let on_a = a.customers();
+    assert_eq!(
+        on_a,
+        b.customers(),
+        "both devices show the same merged record"
+    );
+    let merged = &on_a[0];
+    assert_eq!(merged.name, "Acme");
+    assert_eq!(merged.industry.as_deref(), Some("Technology"));
+    assert_eq!(merged.primary_phone.as_deref(), Some("+49 30 1234567"));
+    assert_eq!(merged.primary_email.as_deref(), Some("info@acme.com"));
+    assert_eq!((a.pending(), b.pending()), (0, 0));
+    server.stop().await.expect("server stops");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_that_was_offline_catches_up_after_a_server_restart() {
+    let server_dir = tempfile::tempdir().expect("temp dir");
+    let server = start_server(&server_dir).await;
+    let a = Device::new(&server);
+    let names: Vec<String> = (0..30)
+        .map(|index| format!("Customer {index:02}"))
+        .collect();
+    for name in &names {
+        a.create(NewCustomer {
+            name: name.clone(),
+            ..NewCustomer::default()
+        });
+    }
+    a.sync().await;
+    server.stop().await.expect("server stops");
+
+    let server = start_server(&server_dir).await;
+    let b = Device::new(&server);
+    let report = b.sync().await;
+    assert_eq!(report.changed_records.len(), names.len());
+    let seen: Vec<String> = b
+        .customers()
+        .into_iter()
+        .map(|customer| customer.name)
+        .collect();
+    assert_eq!(seen, names);
+    server.stop().await.expect("server stops");
+}
