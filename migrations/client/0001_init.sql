@@ -46,7 +46,8 @@ CREATE TABLE customers (
     owner_id      TEXT,
     created_at    TEXT NOT NULL,
     updated_at    TEXT NOT NULL,
-    deleted_at    TEXT
+    deleted_at    TEXT,
+    data          TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX customers_name ON customers (name COLLATE NOCASE);
 CREATE INDEX customers_status ON customers (status);

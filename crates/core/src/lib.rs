@@ -4,7 +4,8 @@
 //! - `store`: the SQLite file of one profile; open, migrate, the one write path.
 //! - `document`: record documents (one Automerge document per record) and the field mapping.
 //! - `materialize`: typed rows derived from documents, which queries read.
-//! - `customers`: customer operations and queries (methods on [`Store`]).
+//! - `records`: generic create / update / get of any entity kind (methods on [`Store`]).
+//! - `customers`: customer operations and queries.
 //! - `permissions`: the role rules checked before every write.
 //! - [`sync`]: the sync client: push the outbox, pull and apply the server's feed.
 //!
@@ -16,6 +17,7 @@ mod document;
 mod error;
 mod materialize;
 mod permissions;
+mod records;
 mod store;
 pub mod sync;
 

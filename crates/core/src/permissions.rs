@@ -46,9 +46,10 @@ pub(crate) fn check(
         _ => String::new(),
     };
     Err(CoreError::NotAllowed(format!(
-        "a {} may not {} a {kind}{whose}",
+        "a {} may not {} a {}{whose}",
         role_name(actor.role),
-        operation.verb()
+        operation.verb(),
+        kind.label().to_lowercase()
     )))
 }
 

@@ -38,6 +38,12 @@ macro_rules! uuid_id {
                 RecordId(id.0)
             }
         }
+
+        impl From<Uuid> for $name {
+            fn from(id: Uuid) -> $name {
+                $name(id)
+            }
+        }
     };
 }
 
@@ -62,6 +68,54 @@ impl FromStr for RecordId {
 uuid_id!(
     /// A customer record.
     CustomerId
+);
+uuid_id!(
+    /// A person at a customer.
+    ContactId
+);
+uuid_id!(
+    /// A prospective customer, before conversion.
+    LeadId
+);
+uuid_id!(
+    /// An opportunity on a pipeline.
+    DealId
+);
+uuid_id!(
+    /// A sales pipeline (its stages live inside its document).
+    PipelineId
+);
+uuid_id!(
+    /// A stage of a pipeline. Not a record of its own: it names an entry of its pipeline.
+    StageId
+);
+uuid_id!(
+    /// A logged call, email, meeting, note, SMS or chat.
+    CommunicationId
+);
+uuid_id!(
+    /// A task, call, email, meeting or to-do, with a due date.
+    ActivityId
+);
+uuid_id!(
+    /// A note on a customer.
+    NoteId
+);
+uuid_id!(
+    /// A file's metadata; the file itself is stored by content hash.
+    AttachmentId
+);
+uuid_id!(
+    /// A tag of the tenant's vocabulary.
+    TagId
+);
+uuid_id!(
+    /// A quotation, sales order or invoice.
+    SalesDocumentId
+);
+uuid_id!(
+    /// The tenant's settings (lead scoring rules and the like): one record per tenant.
+    SettingsId
 );
 uuid_id!(
     /// A user of the tenant (owner, assignee, author of a change).

@@ -1,29 +1,20 @@
 //! The closed set of record kinds. A record document stores its kind in its `kind` field.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum RecordKind {
-    Customer,
-}
-
-impl RecordKind {
-    pub const ALL: &'static [RecordKind] = &[RecordKind::Customer];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordKind::Customer => "customer",
-        }
-    }
-}
-
-impl fmt::Display for RecordKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::closed_set! {
+    RecordKind {
+        Customer = "customer", "Customer";
+        Contact = "contact", "Contact";
+        Lead = "lead", "Lead";
+        Deal = "deal", "Deal";
+        Pipeline = "pipeline", "Pipeline";
+        Communication = "communication", "Communication";
+        Activity = "activity", "Activity";
+        Note = "note", "Note";
+        Attachment = "attachment", "Attachment";
+        Tag = "tag", "Tag";
+        SalesDocument = "salesDocument", "Sales document";
+        User = "user", "User";
+        Settings = "settings", "Settings";
     }
 }
 
@@ -32,14 +23,10 @@ impl fmt::Display for RecordKind {
 #[error("unknown record kind {0:?}")]
 pub struct UnknownKind(pub String);
 
-impl FromStr for RecordKind {
+impl std::str::FromStr for RecordKind {
     type Err = UnknownKind;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        RecordKind::ALL
-            .iter()
-            .copied()
-            .find(|kind| kind.as_str() == s)
-            .ok_or_else(|| UnknownKind(s.to_owned()))
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        RecordKind::parse(text).ok_or_else(|| UnknownKind(text.to_owned()))
     }
 }
 
@@ -51,6 +38,8 @@ mod tests {
     fn every_kind_round_trips_through_its_name() {
         for kind in RecordKind::ALL {
             assert_eq!(kind.as_str().parse::<RecordKind>().ok(), Some(*kind));
+            let json = serde_json::to_value(kind).expect("serializes");
+            assert_eq!(json, kind.as_str());
         }
         assert!("spaceship".parse::<RecordKind>().is_err());
     }

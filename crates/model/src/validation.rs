@@ -18,6 +18,28 @@ pub enum Rule {
     Phone,
     /// The text is longer than the field allows.
     MaxLength { max: usize },
+    /// The number must lie within `min..=max`.
+    Range { min: i64, max: i64 },
+    /// The value must not be negative.
+    NotNegative,
+    /// The value must be a web address (`https://...`).
+    Url,
+    /// The value must be an ISO 4217 currency code like USD.
+    Currency,
+    /// The value must be a colour like #1a2b3c.
+    Color,
+    /// The value has the wrong type or is not one of the allowed values.
+    Invalid { expected: String },
+    /// The record has no such field.
+    UnknownField,
+    /// The field is set by the app, not by input.
+    ReadOnly,
+    /// The referenced record does not exist (or is in the trash).
+    Reference { kind: String },
+    /// The value disagrees with another field; `detail` says how.
+    Inconsistent { detail: String },
+    /// Another record already uses this value.
+    Unique,
 }
 
 impl fmt::Display for Rule {
@@ -27,6 +49,17 @@ impl fmt::Display for Rule {
             Rule::Email => f.write_str("must be an email address like name@example.com"),
             Rule::Phone => f.write_str("must be a phone number like +1 555 0100"),
             Rule::MaxLength { max } => write!(f, "must be at most {max} characters"),
+            Rule::Range { min, max } => write!(f, "must be between {min} and {max}"),
+            Rule::NotNegative => f.write_str("must not be negative"),
+            Rule::Url => f.write_str("must be a web address like https://example.com"),
+            Rule::Currency => f.write_str("must be a currency code like USD"),
+            Rule::Color => f.write_str("must be a colour like #1a73e8"),
+            Rule::Invalid { expected } => write!(f, "is not valid: {expected}"),
+            Rule::UnknownField => f.write_str("is not a field of this record"),
+            Rule::ReadOnly => f.write_str("is set by the app and cannot be changed"),
+            Rule::Reference { kind } => write!(f, "must refer to an existing {kind}"),
+            Rule::Inconsistent { detail } => f.write_str(detail),
+            Rule::Unique => f.write_str("is already used by another record"),
         }
     }
 }
@@ -72,14 +105,14 @@ impl ValidationErrors {
         self.0.iter().find(|error| error.field == field)
     }
 
-    pub(crate) fn push(&mut self, field: &str, rule: Rule) {
+    pub fn push(&mut self, field: &str, rule: Rule) {
         self.0.push(FieldError {
             field: field.to_owned(),
             rule,
         });
     }
 
-    pub(crate) fn into_result(self) -> Result<(), ValidationErrors> {
+    pub fn into_result(self) -> Result<(), ValidationErrors> {
         if self.0.is_empty() { Ok(()) } else { Err(self) }
     }
 
@@ -99,17 +132,58 @@ impl ValidationErrors {
     }
 
     pub(crate) fn optional_email(&mut self, field: &str, value: Option<&str>) {
-        if let Some(value) = value {
-            if !is_email(value) {
-                self.push(field, Rule::Email);
-            }
+        if let Some(value) = value
+            && !is_email(value)
+        {
+            self.push(field, Rule::Email);
         }
     }
 
     pub(crate) fn optional_phone(&mut self, field: &str, value: Option<&str>) {
+        if let Some(value) = value
+            && !is_phone(value)
+        {
+            self.push(field, Rule::Phone);
+        }
+    }
+
+    pub(crate) fn optional_url(&mut self, field: &str, value: Option<&str>) {
+        if let Some(value) = value
+            && !is_url(value)
+        {
+            self.push(field, Rule::Url);
+        }
+    }
+
+    pub(crate) fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) {
         if let Some(value) = value {
-            if !is_phone(value) {
-                self.push(field, Rule::Phone);
+            self.max_length(field, value, max);
+        }
+    }
+
+    pub(crate) fn percent(&mut self, field: &str, value: i64) {
+        if !(0..=100).contains(&value) {
+            self.push(field, Rule::Range { min: 0, max: 100 });
+        }
+    }
+
+    pub(crate) fn not_negative(&mut self, field: &str, value: i64) {
+        if value < 0 {
+            self.push(field, Rule::NotNegative);
+        }
+    }
+
+    pub(crate) fn currency(&mut self, field: &str, currency: &crate::common::Currency) {
+        if !currency.is_valid() {
+            self.push(field, Rule::Currency);
+        }
+    }
+
+    pub(crate) fn tags(&mut self, field: &str, tags: &[String]) {
+        for tag in tags {
+            if tag.chars().count() > 50 {
+                self.push(field, Rule::MaxLength { max: 50 });
+                return;
             }
         }
     }
@@ -129,6 +203,35 @@ pub fn is_email(value: &str) -> bool {
         && domain.contains('.')
         && domain.split('.').all(|label| !label.is_empty())
         && value.len() <= 254
+}
+
+/// A web address: `http(s)://host.tld/...`, or a bare `host.tld/...` (as people type it).
+pub fn is_url(value: &str) -> bool {
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+        .unwrap_or(value);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once(':').map_or(host, |(name, port)| {
+        if port.chars().all(|c| c.is_ascii_digit()) {
+            name
+        } else {
+            host
+        }
+    });
+    !host.is_empty()
+        && host.contains('.')
+        && host.split('.').all(|label| {
+            !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+        && !value.contains(char::is_whitespace)
+}
+
+/// A colour as `#rgb` or `#rrggbb`.
+pub fn is_color(value: &str) -> bool {
+    value.strip_prefix('#').is_some_and(|hex| {
+        (hex.len() == 3 || hex.len() == 6) && hex.chars().all(|c| c.is_ascii_hexdigit())
+    })
 }
 
 /// Digits with the usual punctuation of written phone numbers; 5 to 20 digits in all.
@@ -161,6 +264,22 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(is_email(input), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn urls() {
+        let cases = [
+            ("https://acme.com", true),
+            ("http://acme.com:8080/path?q=1", true),
+            ("acme.co.uk", true),
+            ("https://", false),
+            ("acme", false),
+            ("https://acme..com", false),
+            ("https://ac me.com", false),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(is_url(input), expected, "{input}");
         }
     }
 

@@ -1,0 +1,111 @@
+//! Generic record operations: create, update (partial), get, for every entity kind. Each runs
+//! the model's rules ([`crm_model::apply_fields`]) and the role rules, then the one write path.
+
+use crm_model::{Actor, Entity, FieldMap, RecordId};
+use uuid::Uuid;
+
+use crate::error::CoreError;
+use crate::materialize::{entity_from, fields_of};
+use crate::permissions::{Operation, check};
+use crate::store::{Store, now};
+
+impl Store {
+    /// Creates a record of kind `E` from a create body (camelCase field names, as the spec's
+    /// POST bodies). Returns the stored record.
+    pub fn create<E: Entity>(&mut self, actor: &Actor, fields: &FieldMap) -> Result<E, CoreError> {
+        let id = E::Id::from(Uuid::now_v7());
+        let entity: E = crm_model::create_from_fields(id, now(), actor, fields)?;
+        check(actor, Operation::Create, E::KIND, entity.owner())?;
+        self.insert(actor, &entity)
+    }
+
+    /// Stores a new record built by the caller (after its own checks).
+    pub(crate) fn insert<E: Entity>(&mut self, actor: &Actor, entity: &E) -> Result<E, CoreError> {
+        let record_id: RecordId = entity.id().into();
+        let fields = fields_of(record_id, entity)?;
+        let (stored, updated_at) =
+            self.write_record(actor, E::KIND, record_id, None, |document| {
+                document
+                    .write_fields(&fields)
+                    .map_err(|source| CoreError::Document {
+                        id: record_id,
+                        source,
+                    })
+            })?;
+        entity_from(record_id, &stored, updated_at)
+    }
+
+    /// Changes the fields named in `patch`, and only those.
+    pub fn update<E: Entity>(
+        &mut self,
+        actor: &Actor,
+        id: E::Id,
+        patch: &FieldMap,
+    ) -> Result<E, CoreError> {
+        let current: E = self.get(id)?;
+        check(actor, Operation::Update, E::KIND, current.owner())?;
+        let next = crm_model::apply_fields(&current, patch)?;
+        self.replace(actor, &next)
+    }
+
+    /// Writes `next` over the stored record (only the fields that differ become a change).
+    pub(crate) fn replace<E: Entity>(&mut self, actor: &Actor, next: &E) -> Result<E, CoreError> {
+        let record_id: RecordId = next.id().into();
+        let document = self.load_document(record_id)?.ok_or(CoreError::NotFound {
+            kind: E::KIND,
+            id: record_id,
+        })?;
+        let fields = fields_of(record_id, next)?;
+        let (stored, updated_at) =
+            self.write_record(actor, E::KIND, record_id, Some(document), |document| {
+                document
+                    .write_fields(&fields)
+                    .map_err(|source| CoreError::Document {
+                        id: record_id,
+                        source,
+                    })
+            })?;
+        entity_from(record_id, &stored, updated_at)
+    }
+
+    /// The record as its document holds it now.
+    pub fn get<E: Entity>(&self, id: E::Id) -> Result<E, CoreError> {
+        let record_id: RecordId = id.into();
+        let not_found = CoreError::NotFound {
+            kind: E::KIND,
+            id: record_id,
+        };
+        let mut document = self.load_document(record_id)?.ok_or(not_found)?;
+        if document.kind().ok() != Some(E::KIND) {
+            return Err(CoreError::NotFound {
+                kind: E::KIND,
+                id: record_id,
+            });
+        }
+        let fields = document.fields().map_err(|source| CoreError::Document {
+            id: record_id,
+            source,
+        })?;
+        entity_from(record_id, &fields, document.last_change_time())
+    }
+
+    /// Convenience for a caller holding no patch map: `patch` as a JSON object literal.
+    pub fn update_with<E: Entity>(
+        &mut self,
+        actor: &Actor,
+        id: E::Id,
+        patch: serde_json::Value,
+    ) -> Result<E, CoreError> {
+        let serde_json::Value::Object(patch) = patch else {
+            return Err(CoreError::Validation(crm_model::ValidationErrors(vec![
+                crm_model::FieldError {
+                    field: "patch".into(),
+                    rule: crm_model::Rule::Invalid {
+                        expected: "an object of fields".into(),
+                    },
+                },
+            ])));
+        };
+        self.update(actor, id, &patch)
+    }
+}
