@@ -19,6 +19,8 @@ use serde_json::{Map, Number, Value as Json};
 pub(crate) const KIND_FIELD: &str = "kind";
 pub(crate) const SCHEMA_VERSION_FIELD: &str = "schemaVersion";
 pub(crate) const DELETED_AT_FIELD: &str = "deletedAt";
+/// Set on records trashed along with another (a customer's contacts): the other's id.
+pub(crate) const DELETED_WITH_FIELD: &str = "deletedWith";
 
 /// The document could not be read or changed.
 #[derive(Debug, thiserror::Error)]

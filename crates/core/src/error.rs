@@ -26,6 +26,8 @@ pub enum CoreError {
         "the store was written by a newer version of the app (schema {found}, this build knows up to {known}); please update the app"
     )]
     StoreTooNew { found: i64, known: i64 },
+    #[error("the store is damaged: {0}")]
+    Corrupt(String),
     #[error("could not create the data directory {path}: {source}")]
     DataDir {
         path: String,
@@ -47,7 +49,10 @@ impl From<CoreError> for IpcError {
             CoreError::StoreTooNew { .. } | CoreError::DataDir { .. } => {
                 IpcError::new(ErrorKind::Unavailable, error.to_string())
             }
-            CoreError::Sqlite(_) | CoreError::Document { .. } | CoreError::Fields { .. } => {
+            CoreError::Sqlite(_)
+            | CoreError::Document { .. }
+            | CoreError::Fields { .. }
+            | CoreError::Corrupt(_) => {
                 tracing::error!(error = %error, "internal store error");
                 IpcError::new(
                     ErrorKind::Internal,

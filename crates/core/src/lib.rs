@@ -17,10 +17,14 @@ mod document;
 mod error;
 mod materialize;
 mod permissions;
+mod queries;
 mod records;
 mod store;
 pub mod sync;
+mod trash;
 
 pub use document::DocumentError;
 pub use error::CoreError;
+pub use queries::ActivityScope;
 pub use store::{Profile, STORE_FILE_NAME, Store};
+pub use trash::TrashItem;

@@ -6,7 +6,9 @@ use uuid::Uuid;
 
 use crate::error::CoreError;
 use crate::materialize::{entity_from, fields_of};
-use crate::permissions::{Operation, check};
+use crm_model::Operation;
+
+use crate::permissions::check;
 use crate::store::{Store, now};
 
 impl Store {

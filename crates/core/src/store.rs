@@ -21,7 +21,10 @@ pub const STORE_FILE_NAME: &str = "crm.sqlite3";
 
 /// Migrations of the store's schema, in order; `PRAGMA user_version` counts those applied.
 /// Append only: a landed migration is never edited.
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/client/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/client/0001_init.sql"),
+    include_str!("../../../migrations/client/0002_full_model.sql"),
+];
 
 /// Who this store belongs to: its device, tenant, and signed-in (or local) user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +33,16 @@ pub struct Profile {
     pub tenant_id: TenantId,
     pub user_id: UserId,
     pub role: Role,
+}
+
+/// An edit committed to a record's document but not yet written to the store.
+pub(crate) struct StagedWrite {
+    pub(crate) kind: RecordKind,
+    pub(crate) id: RecordId,
+    document: RecordDocument,
+    change: Option<automerge::Change>,
+    pub(crate) fields: Map<String, Json>,
+    pub(crate) updated_at: DateTime<Utc>,
 }
 
 pub struct Store {
@@ -58,7 +71,15 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut conn)?;
         let profile = load_or_create_profile(&conn)?;
-        Ok(Store { conn, profile })
+        let mut store = Store { conn, profile };
+        if store.rebuild_needed()? {
+            let count = store.rebuild()?;
+            tracing::info!(
+                records = count,
+                "materialized rows rebuilt from the documents"
+            );
+        }
+        Ok(store)
     }
 
     pub fn profile(&self) -> &Profile {
@@ -100,10 +121,25 @@ impl Store {
         existing: Option<RecordDocument>,
         edit: impl FnOnce(&mut RecordDocument) -> Result<(), CoreError>,
     ) -> Result<(Map<String, Json>, DateTime<Utc>), CoreError> {
-        let device = self.profile.device_id;
+        let staged = self.stage(actor, kind, id, existing, edit)?;
+        let result = (staged.fields.clone(), staged.updated_at);
+        self.persist(vec![staged])?;
+        Ok(result)
+    }
+
+    /// Applies `edit` to a record's document and commits it as a change, without writing
+    /// anything yet: several staged writes are persisted together by [`Store::persist`].
+    pub(crate) fn stage(
+        &self,
+        actor: &Actor,
+        kind: RecordKind,
+        id: RecordId,
+        existing: Option<RecordDocument>,
+        edit: impl FnOnce(&mut RecordDocument) -> Result<(), CoreError>,
+    ) -> Result<StagedWrite, CoreError> {
         let mut document = match existing {
             Some(document) => document,
-            None => RecordDocument::create(kind, device)
+            None => RecordDocument::create(kind, self.profile.device_id)
                 .map_err(|source| CoreError::Document { id, source })?,
         };
         edit(&mut document)?;
@@ -115,21 +151,63 @@ impl Store {
         let fields = document
             .fields()
             .map_err(|source| CoreError::Document { id, source })?;
-        let Some(mut change) = change else {
-            // Nothing changed: nothing to store or to sync.
-            return Ok((fields, document.last_change_time()));
-        };
-        let transaction = self.conn.transaction()?;
-        save_document(&transaction, id, kind, &mut document)?;
         let updated_at = document.last_change_time();
-        materialize::record(&transaction, kind, id, &fields, updated_at)?;
-        transaction
-            .prepare_cached(
-                "INSERT INTO outbox (record_id, change, created_at) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![id.to_string(), change.bytes().as_ref(), now_text()])?;
+        Ok(StagedWrite {
+            kind,
+            id,
+            document,
+            change,
+            fields,
+            updated_at,
+        })
+    }
+
+    /// Writes staged edits in ONE transaction: each changed document, its materialized rows
+    /// and its outbox entry. Edits that changed nothing write nothing.
+    pub(crate) fn persist(&mut self, writes: Vec<StagedWrite>) -> Result<(), CoreError> {
+        if writes.iter().all(|write| write.change.is_none()) {
+            return Ok(());
+        }
+        let transaction = self.conn.transaction()?;
+        let created_at = now_text();
+        for write in writes {
+            let StagedWrite {
+                kind,
+                id,
+                mut document,
+                change,
+                fields,
+                updated_at,
+            } = write;
+            let Some(mut change) = change else { continue };
+            save_document(&transaction, id, kind, &mut document)?;
+            materialize::record(&transaction, kind, id, &fields, updated_at)?;
+            transaction
+                .prepare_cached(
+                    "INSERT INTO outbox (record_id, change, created_at) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![id.to_string(), change.bytes().as_ref(), created_at])?;
+        }
         transaction.commit()?;
-        Ok((fields, updated_at))
+        Ok(())
+    }
+
+    /// Regenerates every materialized row and the search index from the documents. Returns the
+    /// number of records materialized.
+    pub fn rebuild(&mut self) -> Result<u64, CoreError> {
+        crate::materialize::rebuild(&mut self.conn, self.profile.device_id)
+    }
+
+    fn rebuild_needed(&self) -> Result<bool, CoreError> {
+        let flag: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM sync_state WHERE key = 'rebuild_needed'",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(flag.is_some())
     }
 
     /// Number of local changes not yet acknowledged by the server.

@@ -252,6 +252,9 @@ impl Store {
         let device = self.profile().device_id;
         let mut documents = Vec::with_capacity(by_record.len());
         for (id, changes) in by_record {
+            if self.is_purged(id)? {
+                continue;
+            }
             let mut document = self
                 .load_document(id)?
                 .unwrap_or_else(|| RecordDocument::empty(device));

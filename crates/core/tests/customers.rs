@@ -2,7 +2,7 @@
 
 use crm_core::{CoreError, STORE_FILE_NAME, Store};
 use crm_model::{Actor, CustomerPatch, CustomerStatus, NewCustomer, Role, Rule, UserId};
-use crm_protocol::ipc::CustomerQuery;
+use crm_protocol::query::{CustomerQuery, Paging};
 
 fn open(dir: &tempfile::TempDir) -> Store {
     Store::open(&dir.path().join(STORE_FILE_NAME)).expect("store opens")
@@ -192,8 +192,8 @@ fn list_searches_by_prefix_and_pages() {
     }
     let query = |search: Option<&str>, page, limit| CustomerQuery {
         search: search.map(str::to_owned),
-        page,
-        limit,
+        paging: Paging { page, limit, ..Paging::default() },
+        ..CustomerQuery::default()
     };
     let cases: &[(CustomerQuery, &[&str])] = &[
         (

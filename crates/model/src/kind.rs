@@ -18,6 +18,34 @@ crate::closed_set! {
     }
 }
 
+impl RecordKind {
+    /// The field naming the user a record belongs to, for the role rules ("a sales rep changes
+    /// what they own"), or `None` for kinds nobody owns.
+    pub fn owner_field(self) -> Option<&'static str> {
+        match self {
+            RecordKind::Customer
+            | RecordKind::Contact
+            | RecordKind::Lead
+            | RecordKind::Deal
+            | RecordKind::SalesDocument => Some("ownerId"),
+            RecordKind::Communication | RecordKind::Note => Some("createdBy"),
+            RecordKind::Activity => Some("assignedTo"),
+            RecordKind::Attachment => Some("uploadedBy"),
+            RecordKind::Pipeline | RecordKind::Tag | RecordKind::User | RecordKind::Settings => {
+                None
+            }
+        }
+    }
+
+    /// Kinds that make up the tenant's configuration: only admins change them.
+    pub fn is_settings(self) -> bool {
+        matches!(
+            self,
+            RecordKind::Pipeline | RecordKind::Tag | RecordKind::Settings | RecordKind::User
+        )
+    }
+}
+
 /// The text is not one of the kinds this build knows.
 #[derive(Debug, thiserror::Error)]
 #[error("unknown record kind {0:?}")]

@@ -62,7 +62,7 @@ pub use lead::{
 };
 pub use note::CustomerNote;
 pub use pipeline::{DEFAULT_STAGES, Pipeline, Stage};
-pub use role::{Actor, Role};
+pub use role::{Actor, Operation, Role};
 pub use sales_document::{SalesDocument, SalesDocumentStatus, SalesDocumentType};
 pub use tag::{Tag, TagCategory};
 pub use user::User;

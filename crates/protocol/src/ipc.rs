@@ -6,6 +6,8 @@
 use std::fmt;
 
 use crm_model::{Customer, CustomerId, CustomerPatch, FieldError, NewCustomer, ValidationErrors};
+
+pub use crate::query::{CustomerQuery, Page, Pagination};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -49,69 +51,6 @@ command!(
 pub struct UpdateCustomerRequest {
     pub id: CustomerId,
     pub patch: CustomerPatch,
-}
-
-/// Filters and paging of the customers list.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CustomerQuery {
-    /// Matches the start of words in name, email or phone.
-    #[serde(default)]
-    pub search: Option<String>,
-    /// 1-based.
-    #[serde(default = "first_page")]
-    pub page: u32,
-    #[serde(default = "default_limit")]
-    pub limit: u32,
-}
-
-impl Default for CustomerQuery {
-    fn default() -> Self {
-        CustomerQuery {
-            search: None,
-            page: first_page(),
-            limit: default_limit(),
-        }
-    }
-}
-
-fn first_page() -> u32 {
-    1
-}
-
-fn default_limit() -> u32 {
-    50
-}
-
-/// A page of a list, in the spec's `{data, pagination}` shape.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Page<T> {
-    pub data: Vec<T>,
-    pub pagination: Pagination,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Pagination {
-    pub page: u32,
-    pub limit: u32,
-    pub total: u64,
-    pub pages: u64,
-}
-
-impl Pagination {
-    pub fn new(page: u32, limit: u32, total: u64) -> Pagination {
-        let pages = if limit == 0 {
-            0
-        } else {
-            total.div_ceil(u64::from(limit))
-        };
-        Pagination {
-            page,
-            limit,
-            total,
-            pages,
-        }
-    }
 }
 
 /// What went wrong, as the UI needs to react to it.
@@ -168,13 +107,6 @@ impl From<ValidationErrors> for IpcError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pagination_counts_pages() {
-        assert_eq!(Pagination::new(1, 20, 150).pages, 8);
-        assert_eq!(Pagination::new(1, 20, 0).pages, 0);
-        assert_eq!(Pagination::new(1, 20, 20).pages, 1);
-    }
 
     #[test]
     fn validation_errors_keep_field_and_rule_on_the_wire() {

@@ -1,0 +1,390 @@
+//! Customer 360, the customer timeline, and the activity groupings.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use crm_model::{
+    Activity, Amount, Attachment, Communication, Contact, Customer, CustomerId, CustomerNote, Deal,
+    DealStatus, RecordId, SalesDocument, SalesDocumentStatus, SalesDocumentType, UserId,
+};
+use crm_protocol::views::{
+    ActivityGroups, Customer360, CustomerStats, Include, TimelineItem, TimelineKind,
+};
+use rusqlite::params_from_iter;
+use serde::de::DeserializeOwned;
+
+use crate::error::CoreError;
+use crate::materialize::from_data;
+use crate::store::Store;
+
+/// Most communications and done activities a Customer 360 carries; the tabs page further.
+const RECENT: i64 = 50;
+
+/// Whose activities: the acting user's, their colleagues', or everyone's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ActivityScope {
+    Mine,
+    Team,
+    All,
+}
+
+impl Store {
+    fn rows<T: DeserializeOwned>(&self, sql: &str, params: &[&str]) -> Result<Vec<T>, CoreError> {
+        let mut statement = self.conn.prepare_cached(sql)?;
+        let mut rows = statement.query(params_from_iter(params))?;
+        let mut items = Vec::new();
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(0)?;
+            let data: String = row.get(1)?;
+            items.push(from_data(&id, &data)?);
+        }
+        Ok(items)
+    }
+
+    /// A customer with the related records named in `include` (spec §2.1 and §3.3).
+    pub fn customer_360(
+        &self,
+        id: CustomerId,
+        include: &[Include],
+    ) -> Result<Customer360, CoreError> {
+        let key = id.to_string();
+        let key = key.as_str();
+        let mut customers: Vec<Customer> = self.rows(
+            "SELECT id, data FROM customers WHERE id = ?1 AND deleted_at IS NULL",
+            &[key],
+        )?;
+        let customer = customers.pop().ok_or(CoreError::NotFound {
+            kind: crm_model::RecordKind::Customer,
+            id: id.into(),
+        })?;
+        let wants = |part: Include| include.contains(&part);
+        let contacts: Vec<Contact> = if wants(Include::Contacts) {
+            self.rows(
+                "SELECT id, data FROM contacts WHERE customer_id = ?1 AND deleted_at IS NULL
+                 ORDER BY is_primary DESC, name COLLATE NOCASE",
+                &[key],
+            )?
+        } else {
+            Vec::new()
+        };
+        let deals: Vec<Deal> = if wants(Include::Deals) {
+            self.rows(
+                "SELECT id, data FROM deals WHERE customer_id = ?1 AND deleted_at IS NULL
+                 ORDER BY status = 'OPEN' DESC, created_at DESC",
+                &[key],
+            )?
+        } else {
+            Vec::new()
+        };
+        let communications: Vec<Communication> = if wants(Include::Communications) {
+            self.rows(
+                &format!(
+                    "SELECT id, data FROM communications WHERE customer_id = ?1 AND deleted_at IS NULL
+                     ORDER BY occurred_at DESC LIMIT {RECENT}"
+                ),
+                &[key],
+            )?
+        } else {
+            Vec::new()
+        };
+        let activities: Vec<Activity> = if wants(Include::Activities) {
+            let mut open: Vec<Activity> = self.rows(
+                "SELECT id, data FROM activities WHERE customer_id = ?1 AND is_open = 1 AND deleted_at IS NULL
+                 ORDER BY COALESCE(due_at, '9999'), id",
+                &[key],
+            )?;
+            let done: Vec<Activity> = self.rows(
+                &format!(
+                    "SELECT id, data FROM activities WHERE customer_id = ?1 AND is_open = 0 AND deleted_at IS NULL
+                     ORDER BY COALESCE(completed_at, updated_at) DESC LIMIT {RECENT}"
+                ),
+                &[key],
+            )?;
+            open.extend(done);
+            open
+        } else {
+            Vec::new()
+        };
+        let notes: Vec<CustomerNote> = if wants(Include::Notes) {
+            self.rows(
+                "SELECT id, data FROM notes WHERE customer_id = ?1 AND deleted_at IS NULL
+                 ORDER BY is_pinned DESC, created_at DESC",
+                &[key],
+            )?
+        } else {
+            Vec::new()
+        };
+        let sales: Vec<SalesDocument> = if wants(Include::Sales) {
+            self.rows(
+                "SELECT id, data FROM sales_documents WHERE customer_id = ?1 AND deleted_at IS NULL
+                 ORDER BY issue_date DESC",
+                &[key],
+            )?
+        } else {
+            Vec::new()
+        };
+        let attachments: Vec<Attachment> = if wants(Include::Attachments) {
+            self.rows(
+                "SELECT id, data FROM attachments WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY created_at DESC",
+                &[key],
+            )?
+        } else {
+            Vec::new()
+        };
+        let stats = self.customer_stats(key)?;
+        let of_type = |wanted: SalesDocumentType| -> Vec<SalesDocument> {
+            sales
+                .iter()
+                .filter(|document| document.document_type == wanted)
+                .cloned()
+                .collect()
+        };
+        Ok(Customer360 {
+            sales_quotations: of_type(SalesDocumentType::Quotation),
+            sales_orders: of_type(SalesDocumentType::Order),
+            sales_invoices: of_type(SalesDocumentType::Invoice),
+            customer,
+            contacts,
+            deals,
+            communications,
+            activities,
+            notes,
+            attachments,
+            stats,
+        })
+    }
+
+    fn customer_stats(&self, key: &str) -> Result<CustomerStats, CoreError> {
+        let count = |sql: &str| -> Result<i64, CoreError> {
+            Ok(self
+                .conn
+                .prepare_cached(sql)?
+                .query_row([key], |row| row.get::<_, Option<i64>>(0))?
+                .unwrap_or(0))
+        };
+        let as_count = |value: i64| u64::try_from(value).unwrap_or(0);
+        let last_contact: Option<String> = self.conn.prepare_cached(
+            "SELECT MAX(occurred_at) FROM communications WHERE customer_id = ?1 AND deleted_at IS NULL",
+        )?
+        .query_row([key], |row| row.get(0))?;
+        Ok(CustomerStats {
+            contacts: as_count(count("SELECT COUNT(*) FROM contacts WHERE customer_id = ?1 AND deleted_at IS NULL")?),
+            open_deals: as_count(count(
+                "SELECT COUNT(*) FROM deals WHERE customer_id = ?1 AND status = 'OPEN' AND deleted_at IS NULL",
+            )?),
+            pipeline_value: Amount(count(
+                "SELECT SUM(amount) FROM deals WHERE customer_id = ?1 AND status = 'OPEN' AND deleted_at IS NULL",
+            )?),
+            won_value: Amount(count(
+                "SELECT SUM(amount) FROM deals WHERE customer_id = ?1 AND status = 'WON' AND deleted_at IS NULL",
+            )?),
+            orders: as_count(count(
+                "SELECT COUNT(*) FROM sales_documents WHERE customer_id = ?1 AND type = 'ORDER' AND deleted_at IS NULL",
+            )?),
+            lifetime_value: Amount(count(&format!(
+                "SELECT SUM(amount_paid) FROM sales_documents WHERE customer_id = ?1 AND type = 'INVOICE'
+                 AND status IN ('{}', '{}') AND deleted_at IS NULL",
+                SalesDocumentStatus::Paid.as_str(),
+                SalesDocumentStatus::PartiallyPaid.as_str()
+            ))?),
+            open_activities: as_count(count(
+                "SELECT COUNT(*) FROM activities WHERE customer_id = ?1 AND is_open = 1 AND deleted_at IS NULL",
+            )?),
+            last_contact: last_contact
+                .and_then(|text| DateTime::parse_from_rfc3339(&text).ok())
+                .map(|time| time.to_utc()),
+        })
+    }
+
+    /// Everything that happened with a customer, newest first: communications, activities,
+    /// deal events (created, stage moves, won, lost) and notes.
+    pub fn customer_timeline(
+        &self,
+        id: CustomerId,
+        limit: usize,
+    ) -> Result<Vec<TimelineItem>, CoreError> {
+        let key = id.to_string();
+        let key = key.as_str();
+        let window = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut items = Vec::new();
+        let communications: Vec<Communication> = self.rows(
+            &format!(
+                "SELECT id, data FROM communications WHERE customer_id = ?1 AND deleted_at IS NULL
+                 ORDER BY occurred_at DESC LIMIT {window}"
+            ),
+            &[key],
+        )?;
+        for communication in communications {
+            items.push(TimelineItem {
+                at: communication.occurred_at,
+                kind: TimelineKind::Communication,
+                record_id: communication.id.into(),
+                title: match &communication.subject {
+                    Some(subject) => {
+                        format!("{}: {subject}", communication.communication_type.label())
+                    }
+                    None => communication.communication_type.label().to_owned(),
+                },
+                detail: Some(communication.notes),
+            });
+        }
+        let activities: Vec<Activity> = self.rows(
+            &format!(
+                "SELECT id, data FROM activities WHERE customer_id = ?1 AND deleted_at IS NULL
+                 ORDER BY COALESCE(completed_at, created_at) DESC LIMIT {window}"
+            ),
+            &[key],
+        )?;
+        for activity in activities {
+            items.push(TimelineItem {
+                at: activity.completed_at.unwrap_or(activity.created_at),
+                kind: TimelineKind::Activity,
+                record_id: activity.id.into(),
+                title: format!(
+                    "{} ({}): {}",
+                    activity.activity_type.label(),
+                    activity.status.label(),
+                    activity.subject
+                ),
+                detail: activity.outcome.or(activity.description),
+            });
+        }
+        let deals: Vec<Deal> = self.rows(
+            &format!(
+                "SELECT id, data FROM deals WHERE customer_id = ?1 AND deleted_at IS NULL
+                 ORDER BY updated_at DESC LIMIT {window}"
+            ),
+            &[key],
+        )?;
+        let stage_names = self.stage_names()?;
+        for deal in deals {
+            let record_id: RecordId = deal.id.into();
+            items.push(TimelineItem {
+                at: deal.created_at,
+                kind: TimelineKind::DealCreated,
+                record_id,
+                title: format!("Deal created: {}", deal.name),
+                detail: Some(format!("{} {}", deal.amount, deal.currency_code)),
+            });
+            for visit in deal.stage_history.values() {
+                let stage = stage_names
+                    .get(&visit.stage_id.to_string())
+                    .cloned()
+                    .unwrap_or_else(|| "a stage".into());
+                items.push(TimelineItem {
+                    at: visit.entered_at,
+                    kind: TimelineKind::DealStageChanged,
+                    record_id,
+                    title: format!("{} moved to {stage}", deal.name),
+                    detail: visit.notes.clone(),
+                });
+            }
+            if let Some(closed) = deal
+                .closed_date
+                .and_then(|date| date.and_hms_opt(0, 0, 0))
+                .map(|time| time.and_utc())
+            {
+                match deal.status {
+                    DealStatus::Won => items.push(TimelineItem {
+                        at: closed,
+                        kind: TimelineKind::DealWon,
+                        record_id,
+                        title: format!("Deal won: {}", deal.name),
+                        detail: deal.won_reason.clone(),
+                    }),
+                    DealStatus::Lost => items.push(TimelineItem {
+                        at: closed,
+                        kind: TimelineKind::DealLost,
+                        record_id,
+                        title: format!("Deal lost: {}", deal.name),
+                        detail: deal.lost_reason.map(|reason| reason.label().to_owned()),
+                    }),
+                    DealStatus::Open => {}
+                }
+            }
+        }
+        let notes: Vec<CustomerNote> = self.rows(
+            &format!(
+                "SELECT id, data FROM notes WHERE customer_id = ?1 AND deleted_at IS NULL
+                 ORDER BY created_at DESC LIMIT {window}"
+            ),
+            &[key],
+        )?;
+        for note in notes {
+            items.push(TimelineItem {
+                at: note.created_at,
+                kind: TimelineKind::Note,
+                record_id: note.id.into(),
+                title: note.title.unwrap_or_else(|| "Note".into()),
+                detail: Some(note.content),
+            });
+        }
+        items.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.record_id.cmp(&b.record_id)));
+        items.truncate(limit);
+        Ok(items)
+    }
+
+    fn stage_names(&self) -> Result<std::collections::HashMap<String, String>, CoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT stage_id, name FROM pipeline_stages")?;
+        let rows = statement.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        let mut names = std::collections::HashMap::new();
+        for row in rows {
+            let (id, name) = row?;
+            names.insert(id, name);
+        }
+        Ok(names)
+    }
+
+    /// Open activities of `scope`, grouped: overdue, today, the rest of this week (to Sunday),
+    /// later, and without a date. `today` is the user's local date.
+    pub fn activity_groups(
+        &self,
+        scope: ActivityScope,
+        user: UserId,
+        today: NaiveDate,
+    ) -> Result<ActivityGroups, CoreError> {
+        let user_key = user.to_string();
+        let (clause, params): (&str, Vec<&str>) = match scope {
+            ActivityScope::Mine => ("AND assigned_to = ?1", vec![user_key.as_str()]),
+            ActivityScope::Team => (
+                "AND (assigned_to IS NULL OR assigned_to != ?1)",
+                vec![user_key.as_str()],
+            ),
+            ActivityScope::All => ("", vec![]),
+        };
+        let activities: Vec<Activity> = self.rows(
+            &format!(
+                "SELECT id, data FROM activities WHERE is_open = 1 AND deleted_at IS NULL {clause}
+                 ORDER BY COALESCE(due_at, '9999'), priority_rank DESC, id"
+            ),
+            &params,
+        )?;
+        let days_to_sunday = i64::from(6 - today.weekday().num_days_from_monday());
+        let end_of_week = today + Duration::days(days_to_sunday);
+        let mut groups = ActivityGroups::default();
+        for activity in activities {
+            match activity.due_date {
+                None => groups.no_date.push(activity),
+                Some(due) if due < today => groups.overdue.push(activity),
+                Some(due) if due == today => groups.today.push(activity),
+                Some(due) if due <= end_of_week => groups.this_week.push(activity),
+                Some(_) => groups.later.push(activity),
+            }
+        }
+        Ok(groups)
+    }
+
+    /// Open activities whose reminder time has come (`reminder_at <= now`) and that are not
+    /// done: what the shell raises as notifications.
+    pub fn due_reminders(&self, now: DateTime<Utc>) -> Result<Vec<Activity>, CoreError> {
+        let now = crate::store::time_text(now);
+        self.rows(
+            "SELECT id, data FROM activities WHERE reminder_at IS NOT NULL AND reminder_at <= ?1
+             AND is_open = 1 AND deleted_at IS NULL ORDER BY reminder_at",
+            &[now.as_str()],
+        )
+    }
+}

@@ -1,0 +1,117 @@
+//! Composite read models the UI shows: Customer 360, the customer timeline, activity groups
+//! and global search hits.
+
+use chrono::{DateTime, Utc};
+use crm_model::{
+    Activity, Amount, Attachment, Communication, Contact, Customer, CustomerNote, Deal, RecordId,
+    RecordKind, SalesDocument,
+};
+use serde::{Deserialize, Serialize};
+
+/// What a Customer 360 request includes (spec §2.1 `include`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Include {
+    Contacts,
+    Deals,
+    Communications,
+    Activities,
+    Notes,
+    /// Quotations, orders and invoices.
+    Sales,
+    Attachments,
+}
+
+impl Include {
+    pub const ALL: &'static [Include] = &[
+        Include::Contacts,
+        Include::Deals,
+        Include::Communications,
+        Include::Activities,
+        Include::Notes,
+        Include::Sales,
+        Include::Attachments,
+    ];
+}
+
+/// A customer with its related records (spec Appendix A, "Customer 360 Response").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Customer360 {
+    #[serde(flatten)]
+    pub customer: Customer,
+    pub contacts: Vec<Contact>,
+    pub deals: Vec<Deal>,
+    /// The newest first.
+    pub communications: Vec<Communication>,
+    /// Open ones first by due date, then the latest done.
+    pub activities: Vec<Activity>,
+    /// Pinned first, then newest.
+    pub notes: Vec<CustomerNote>,
+    pub sales_quotations: Vec<SalesDocument>,
+    pub sales_orders: Vec<SalesDocument>,
+    pub sales_invoices: Vec<SalesDocument>,
+    pub attachments: Vec<Attachment>,
+    pub stats: CustomerStats,
+}
+
+/// The overview tab's quick stats and key metrics.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerStats {
+    pub contacts: u64,
+    pub open_deals: u64,
+    pub pipeline_value: Amount,
+    pub won_value: Amount,
+    pub orders: u64,
+    /// Sum of paid invoices: the customer's lifetime value.
+    pub lifetime_value: Amount,
+    pub open_activities: u64,
+    pub last_contact: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TimelineKind {
+    Communication,
+    Activity,
+    DealCreated,
+    DealStageChanged,
+    DealWon,
+    DealLost,
+    Note,
+}
+
+/// One entry of a customer's timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineItem {
+    pub at: DateTime<Utc>,
+    pub kind: TimelineKind,
+    pub record_id: RecordId,
+    pub title: String,
+    #[serde(default)]
+    pub detail: Option<String>,
+}
+
+/// Open activities grouped as the activities page shows them (spec §3.7).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityGroups {
+    pub overdue: Vec<Activity>,
+    pub today: Vec<Activity>,
+    pub this_week: Vec<Activity>,
+    pub later: Vec<Activity>,
+    /// Open activities with no due date.
+    pub no_date: Vec<Activity>,
+}
+
+/// One global search result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchHit {
+    pub kind: RecordKind,
+    pub id: RecordId,
+    pub title: String,
+    pub detail: String,
+}

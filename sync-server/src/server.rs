@@ -1,0 +1,174 @@
+//! Starting and stopping the server: its configuration, the shared [`AppState`], [`serve`] on a
+//! listener until a shutdown future completes, and [`start`] for tests and embedders.
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::dev::{DevToken, ensure_dev_principal};
+use crate::router::router;
+use crate::storage::sqlite::SqliteStorage;
+use crate::storage::{Storage, StorageError};
+
+/// Limits that keep one request from taking the server down.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Largest request body, in bytes; larger ones answer 413 `too_large`.
+    pub max_body_bytes: usize,
+    /// Most records one push may carry; more answer 400 `too_many_records`.
+    pub max_push_records: usize,
+    /// Largest saved record document; a push making one larger is rejected for that record.
+    pub max_document_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_body_bytes: 16 << 20,
+            max_push_records: 1_000,
+            max_document_bytes: 8 << 20,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Holds the SQLite database (`sync.sqlite3`); created if missing.
+    pub data_dir: PathBuf,
+    /// The development device's token; `None` keeps the stored one or generates one.
+    pub dev_token: Option<String>,
+    pub limits: Limits,
+}
+
+impl Config {
+    /// Default limits, no configured development token.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Config {
+        Config {
+            data_dir: data_dir.into(),
+            dev_token: None,
+            limits: Limits::default(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir { path: PathBuf, source: io::Error },
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("no randomness for a token: {0}")]
+    Random(getrandom::Error),
+    #[error(transparent)]
+    Io(#[from] io::Error),
+    #[error("the server task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// What every handler shares: the storage and the limits. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    storage: Arc<dyn Storage>,
+    limits: Arc<Limits>,
+}
+
+/// An opened [`AppState`], and what startup did about the development token (a generated
+/// token must be shown to the operator, once).
+pub struct Startup {
+    pub state: AppState,
+    pub dev_token: DevToken,
+}
+
+impl AppState {
+    /// Opens the storage under `config.data_dir` (creating it, migrating the schema) and makes
+    /// sure the development tenant and its token exist.
+    pub async fn open(config: &Config) -> Result<Startup, ServerError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| ServerError::DataDir {
+            path: config.data_dir.clone(),
+            source,
+        })?;
+        let storage = SqliteStorage::open(&config.data_dir).await?;
+        let dev_token = ensure_dev_principal(&storage, config.dev_token.as_deref()).await?;
+        let state = AppState {
+            storage: Arc::new(storage),
+            limits: Arc::new(config.limits.clone()),
+        };
+        Ok(Startup { state, dev_token })
+    }
+
+    pub(crate) fn storage(&self) -> &dyn Storage {
+        self.storage.as_ref()
+    }
+
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.limits
+    }
+}
+
+/// Serves [`router`] on `listener` until `shutdown` completes, then lets requests in flight
+/// finish (a push is never cut off between its checks and its commit).
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// A server running on a background task, as tests and other crates' integration tests use it.
+pub struct RunningServer {
+    address: SocketAddr,
+    dev_token: DevToken,
+    shutdown: oneshot::Sender<()>,
+    task: JoinHandle<io::Result<()>>,
+}
+
+/// Opens the state for `config`, binds `listen` (port 0 picks a free port) and serves on a
+/// background task until [`RunningServer::stop`].
+pub async fn start(config: &Config, listen: SocketAddr) -> Result<RunningServer, ServerError> {
+    let Startup { state, dev_token } = AppState::open(config).await?;
+    let listener = TcpListener::bind(listen).await?;
+    let address = listener.local_addr()?;
+    let (shutdown, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(serve(listener, state, async move {
+        // A dropped sender stops the server too.
+        stopped.await.unwrap_or_default();
+    }));
+    Ok(RunningServer {
+        address,
+        dev_token,
+        shutdown,
+        task,
+    })
+}
+
+impl RunningServer {
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// `http://ADDRESS`, without a trailing slash.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    pub fn dev_token(&self) -> &DevToken {
+        &self.dev_token
+    }
+
+    /// Stops accepting connections, waits for requests in flight, and closes the storage.
+    pub async fn stop(self) -> Result<(), ServerError> {
+        // The receiver is gone only if the server already stopped, which the join reports.
+        self.shutdown.send(()).unwrap_or_default();
+        self.task.await??;
+        Ok(())
+    }
+}

@@ -1,0 +1,214 @@
+//! Behaviour every [`Storage`] backend must show, as one function per property taking the
+//! backend under test. The SQLite tests call them today; PostgreSQL's will call the same ones.
+
+use crm_model::{DeviceId, RecordId, RecordKind, Role, TenantId, UserId};
+use uuid::Uuid;
+
+use super::{CommitOutcome, FeedRow, NewChange, NewDevice, NewUser, RecordWrite, Storage};
+use crate::auth::{Principal, TokenHash};
+
+fn id(number: u128) -> Uuid {
+    Uuid::from_u128(number)
+}
+
+/// A tenant with one user of `role` and one device whose token is `token`.
+pub(crate) async fn tenant_with_device(
+    storage: &dyn Storage,
+    number: u128,
+    token: &str,
+    role: Role,
+) -> Principal {
+    let principal = Principal {
+        tenant: TenantId(id(number)),
+        user: UserId(id(number + 1)),
+        device: DeviceId(id(number + 2)),
+        role,
+    };
+    assert!(
+        storage
+            .create_tenant(principal.tenant, format!("t{number}"), "T".into())
+            .await
+            .expect("tenant")
+    );
+    let user = NewUser {
+        id: principal.user,
+        email: "a@b.example".into(),
+        display_name: "A".into(),
+        role,
+    };
+    assert!(
+        storage
+            .create_user(principal.tenant, user)
+            .await
+            .expect("user")
+    );
+    let device = NewDevice {
+        id: principal.device,
+        user: principal.user,
+        name: "laptop".into(),
+        token_hash: TokenHash::of(token),
+    };
+    storage
+        .put_device(principal.tenant, device)
+        .await
+        .expect("device");
+    principal
+}
+
+fn write(
+    principal: &Principal,
+    record: RecordId,
+    revision: Option<u64>,
+    changes: &[u8],
+) -> RecordWrite {
+    RecordWrite {
+        record,
+        kind: RecordKind::Customer,
+        document: vec![revision.map_or(0, |revision| revision as u8 + 1)],
+        expected_revision: revision,
+        changes: changes
+            .iter()
+            .map(|&byte| NewChange {
+                hash: [byte; 32],
+                bytes: vec![byte],
+            })
+            .collect(),
+        user: principal.user,
+        device: principal.device,
+    }
+}
+
+fn seqs(rows: &[FeedRow]) -> Vec<(u64, Vec<u8>)> {
+    rows.iter()
+        .map(|row| (row.seq, row.change.clone()))
+        .collect()
+}
+
+pub(crate) async fn tokens_authenticate_their_principal(storage: &dyn Storage) {
+    let principal = tenant_with_device(storage, 100, "token-a", Role::Admin).await;
+    assert_eq!(
+        storage
+            .authenticate(TokenHash::of("token-a"))
+            .await
+            .expect("query"),
+        Some(principal)
+    );
+    assert_eq!(
+        storage
+            .authenticate(TokenHash::of("token-b"))
+            .await
+            .expect("query"),
+        None
+    );
+
+    // A new token for the device replaces the old one.
+    let device = NewDevice {
+        id: principal.device,
+        user: principal.user,
+        name: "laptop".into(),
+        token_hash: TokenHash::of("token-c"),
+    };
+    storage
+        .put_device(principal.tenant, device)
+        .await
+        .expect("device");
+    assert_eq!(
+        storage
+            .authenticate(TokenHash::of("token-a"))
+            .await
+            .expect("query"),
+        None
+    );
+    assert_eq!(
+        storage
+            .authenticate(TokenHash::of("token-c"))
+            .await
+            .expect("query"),
+        Some(principal)
+    );
+}
+
+pub(crate) async fn commits_are_conditional_and_feeds_idempotent(storage: &dyn Storage) {
+    let principal = tenant_with_device(storage, 200, "token", Role::Admin).await;
+    let tenant = principal.tenant;
+    let record = RecordId(id(201));
+    let committed = |feed_head| CommitOutcome::Committed { feed_head };
+
+    assert_eq!(
+        storage
+            .commit_record(tenant, write(&principal, record, None, &[1, 2]))
+            .await
+            .expect("commit"),
+        committed(2)
+    );
+    // A second creation, or a write from a stale revision, loses the race and stores nothing.
+    assert_eq!(
+        storage
+            .commit_record(tenant, write(&principal, record, None, &[3]))
+            .await
+            .expect("commit"),
+        CommitOutcome::Conflict
+    );
+    assert_eq!(
+        storage
+            .commit_record(tenant, write(&principal, record, Some(7), &[3]))
+            .await
+            .expect("commit"),
+        CommitOutcome::Conflict
+    );
+    let stored = storage
+        .load_document(tenant, record)
+        .await
+        .expect("load")
+        .expect("stored");
+    assert_eq!((stored.bytes, stored.revision), (vec![0], 1));
+
+    // Changes the feed already has are not appended again.
+    assert_eq!(
+        storage
+            .commit_record(tenant, write(&principal, record, Some(1), &[2, 3]))
+            .await
+            .expect("commit"),
+        committed(3)
+    );
+    let feed = storage.read_feed(tenant, 0, 10).await.expect("feed");
+    assert_eq!(seqs(&feed), [(1, vec![1]), (2, vec![2]), (3, vec![3])]);
+    assert_eq!(
+        seqs(&storage.read_feed(tenant, 1, 1).await.expect("feed")),
+        [(2, vec![2])]
+    );
+    assert_eq!(storage.feed_head(tenant).await.expect("head"), 3);
+}
+
+pub(crate) async fn tenants_do_not_see_each_other(storage: &dyn Storage) {
+    let first = tenant_with_device(storage, 300, "first", Role::Admin).await;
+    let second = tenant_with_device(storage, 400, "second", Role::Admin).await;
+    let record = RecordId(id(301));
+    storage
+        .commit_record(first.tenant, write(&first, record, None, &[30]))
+        .await
+        .expect("commit");
+
+    assert!(
+        storage
+            .load_document(second.tenant, record)
+            .await
+            .expect("load")
+            .is_none()
+    );
+    assert!(
+        storage
+            .read_feed(second.tenant, 0, 10)
+            .await
+            .expect("feed")
+            .is_empty()
+    );
+    assert_eq!(storage.feed_head(second.tenant).await.expect("head"), 0);
+    // The same record id (and even the same change) under the second tenant is its own record.
+    let outcome = storage
+        .commit_record(second.tenant, write(&second, record, None, &[30]))
+        .await
+        .expect("commit");
+    assert_eq!(outcome, CommitOutcome::Committed { feed_head: 1 });
+    assert_eq!(storage.feed_head(first.tenant).await.expect("head"), 1);
+}
