@@ -109,6 +109,30 @@ impl RecordDocument {
         Ok(())
     }
 
+    /// The document's changes in causal order, each with the fields before and after it: the
+    /// record's audit trail. Replays the history, so it costs O(changes × fields).
+    pub(crate) fn history(&mut self) -> Result<Vec<HistoryStep>, DocumentError> {
+        let changes = self.doc.get_changes(&[]);
+        let mut replay = AutoCommit::new();
+        let mut before = Map::new();
+        let mut steps = Vec::with_capacity(changes.len());
+        for change in changes {
+            let actor = change.actor_id().to_bytes().to_vec();
+            let message = change.message().map(str::to_owned);
+            let time = change.timestamp();
+            replay.apply_changes([change])?;
+            let after = read_map(&replay, &automerge::ROOT)?;
+            steps.push(HistoryStep {
+                actor,
+                message,
+                time,
+                before: std::mem::replace(&mut before, after.clone()),
+                after,
+            });
+        }
+        Ok(steps)
+    }
+
     pub(crate) fn heads(&mut self) -> Vec<ChangeHash> {
         self.doc.get_heads()
     }
@@ -129,6 +153,15 @@ impl RecordDocument {
     pub(crate) fn save(&mut self) -> Vec<u8> {
         self.doc.save()
     }
+}
+
+/// One change of a record's history with the fields around it.
+pub(crate) struct HistoryStep {
+    pub(crate) actor: Vec<u8>,
+    pub(crate) message: Option<String>,
+    pub(crate) time: i64,
+    pub(crate) before: Map<String, Json>,
+    pub(crate) after: Map<String, Json>,
 }
 
 pub(crate) fn actor_of(device: DeviceId) -> ActorId {

@@ -15,16 +15,21 @@
 mod customers;
 mod document;
 mod error;
+mod history;
 mod materialize;
 mod permissions;
+mod pipelines;
 mod queries;
 mod records;
+mod references;
 mod store;
 pub mod sync;
 mod trash;
 
 pub use document::DocumentError;
 pub use error::CoreError;
+pub use pipelines::default_pipeline_id;
 pub use queries::ActivityScope;
+pub use references::References;
 pub use store::{Profile, STORE_FILE_NAME, Store};
 pub use trash::TrashItem;

@@ -1,7 +1,7 @@
 //! Generic record operations: create, update (partial), get, for every entity kind. Each runs
 //! the model's rules ([`crm_model::apply_fields`]) and the role rules, then the one write path.
 
-use crm_model::{Actor, Entity, FieldMap, RecordId};
+use crm_model::{Actor, FieldMap, RecordId};
 use uuid::Uuid;
 
 use crate::error::CoreError;
@@ -9,20 +9,60 @@ use crate::materialize::{entity_from, fields_of};
 use crm_model::Operation;
 
 use crate::permissions::check;
+use crate::references::References;
 use crate::store::{Store, now};
 
 impl Store {
     /// Creates a record of kind `E` from a create body (camelCase field names, as the spec's
     /// POST bodies). Returns the stored record.
-    pub fn create<E: Entity>(&mut self, actor: &Actor, fields: &FieldMap) -> Result<E, CoreError> {
+    pub fn create<E: References>(
+        &mut self,
+        actor: &Actor,
+        fields: &FieldMap,
+    ) -> Result<E, CoreError> {
         let id = E::Id::from(Uuid::now_v7());
         let entity: E = crm_model::create_from_fields(id, now(), actor, fields)?;
         check(actor, Operation::Create, E::KIND, entity.owner())?;
+        self.check_references(&entity)?;
         self.insert(actor, &entity)
     }
 
+    /// Stores many new records in one transaction (imports, the demo data generator): each
+    /// passes the same rules as [`Store::create`].
+    pub fn insert_many<E: References>(
+        &mut self,
+        actor: &Actor,
+        entities: &[E],
+    ) -> Result<(), CoreError> {
+        let mut writes = Vec::with_capacity(entities.len());
+        for entity in entities {
+            let mut errors = crm_model::ValidationErrors::default();
+            let mut normalized = entity.clone();
+            normalized.normalize();
+            normalized.validate(&mut errors);
+            errors.into_result()?;
+            check(actor, Operation::Create, E::KIND, normalized.owner())?;
+            self.check_references(&normalized)?;
+            let record_id: RecordId = normalized.id().into();
+            let fields = fields_of(record_id, &normalized)?;
+            writes.push(self.stage(actor, E::KIND, record_id, None, |document| {
+                document
+                    .write_fields(&fields)
+                    .map_err(|source| CoreError::Document {
+                        id: record_id,
+                        source,
+                    })
+            })?);
+        }
+        self.persist(writes)
+    }
+
     /// Stores a new record built by the caller (after its own checks).
-    pub(crate) fn insert<E: Entity>(&mut self, actor: &Actor, entity: &E) -> Result<E, CoreError> {
+    pub(crate) fn insert<E: References>(
+        &mut self,
+        actor: &Actor,
+        entity: &E,
+    ) -> Result<E, CoreError> {
         let record_id: RecordId = entity.id().into();
         let fields = fields_of(record_id, entity)?;
         let (stored, updated_at) =
@@ -38,7 +78,7 @@ impl Store {
     }
 
     /// Changes the fields named in `patch`, and only those.
-    pub fn update<E: Entity>(
+    pub fn update<E: References>(
         &mut self,
         actor: &Actor,
         id: E::Id,
@@ -47,11 +87,20 @@ impl Store {
         let current: E = self.get(id)?;
         check(actor, Operation::Update, E::KIND, current.owner())?;
         let next = crm_model::apply_fields(&current, patch)?;
+        if next.owner() != current.owner() {
+            // Giving a record away is changing it as its new owner too.
+            check(actor, Operation::Update, E::KIND, next.owner())?;
+        }
+        self.check_references(&next)?;
         self.replace(actor, &next)
     }
 
     /// Writes `next` over the stored record (only the fields that differ become a change).
-    pub(crate) fn replace<E: Entity>(&mut self, actor: &Actor, next: &E) -> Result<E, CoreError> {
+    pub(crate) fn replace<E: References>(
+        &mut self,
+        actor: &Actor,
+        next: &E,
+    ) -> Result<E, CoreError> {
         let record_id: RecordId = next.id().into();
         let document = self.load_document(record_id)?.ok_or(CoreError::NotFound {
             kind: E::KIND,
@@ -71,7 +120,7 @@ impl Store {
     }
 
     /// The record as its document holds it now.
-    pub fn get<E: Entity>(&self, id: E::Id) -> Result<E, CoreError> {
+    pub fn get<E: References>(&self, id: E::Id) -> Result<E, CoreError> {
         let record_id: RecordId = id.into();
         let not_found = CoreError::NotFound {
             kind: E::KIND,
@@ -92,7 +141,7 @@ impl Store {
     }
 
     /// Convenience for a caller holding no patch map: `patch` as a JSON object literal.
-    pub fn update_with<E: Entity>(
+    pub fn update_with<E: References>(
         &mut self,
         actor: &Actor,
         id: E::Id,

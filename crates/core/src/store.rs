@@ -70,7 +70,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut conn)?;
-        let profile = load_or_create_profile(&conn)?;
+        let (profile, created) = load_or_create_profile(&conn)?;
         let mut store = Store { conn, profile };
         if store.rebuild_needed()? {
             let count = store.rebuild()?;
@@ -78,6 +78,9 @@ impl Store {
                 records = count,
                 "materialized rows rebuilt from the documents"
             );
+        }
+        if created {
+            store.seed_default_pipeline()?;
         }
         Ok(store)
     }
@@ -267,7 +270,8 @@ fn migrate(conn: &mut Connection) -> Result<(), CoreError> {
     Ok(())
 }
 
-fn load_or_create_profile(conn: &Connection) -> Result<Profile, CoreError> {
+/// The store's profile, and whether it was just created (a new store).
+fn load_or_create_profile(conn: &Connection) -> Result<(Profile, bool), CoreError> {
     let existing = conn
         .query_row(
             "SELECT device_id, tenant_id, user_id, role FROM profile WHERE id = 1",
@@ -283,12 +287,13 @@ fn load_or_create_profile(conn: &Connection) -> Result<Profile, CoreError> {
         )
         .optional()?;
     if let Some((device, tenant, user, role)) = existing {
-        return Ok(Profile {
+        let profile = Profile {
             device_id: DeviceId(parse_uuid(&device)?),
             tenant_id: TenantId(parse_uuid(&tenant)?),
             user_id: UserId(parse_uuid(&user)?),
             role: parse_role(&role)?,
-        });
+        };
+        return Ok((profile, false));
     }
     let profile = Profile {
         device_id: DeviceId(Uuid::now_v7()),
@@ -307,7 +312,7 @@ fn load_or_create_profile(conn: &Connection) -> Result<Profile, CoreError> {
             now_text()
         ],
     )?;
-    Ok(profile)
+    Ok((profile, true))
 }
 
 fn parse_uuid(text: &str) -> Result<Uuid, CoreError> {

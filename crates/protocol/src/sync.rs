@@ -9,10 +9,19 @@
 //! - `GET /v1/pull?since=SEQ&limit=N` answers a [`PullResponse`]: the feed entries after `SEQ`,
 //!   the cursor to ask from next, and whether more are waiting.
 //!
-//! Every request carries `Authorization: Bearer TOKEN` and the [`PROTOCOL_HEADER`]; tenant and
-//! user come from the token only.
+//! - `GET /v1/bootstrap?after=RECORD&limit=N` answers a [`BootstrapResponse`]: a page of current
+//!   record documents (never their history) and the feed cursor they include. A new device pulls
+//!   from the cursor of its *first* page: later pages may include more, and re-applying a change
+//!   a document already has changes nothing.
+//! - `GET /v1/live` upgrades to a WebSocket on which the server sends a [`LiveMessage`] when the
+//!   connection opens and whenever the tenant's feed moves; the device then pulls.
+//! - `POST /v1/sign-in` with a [`SignInRequest`] (no token needed) answers a [`SignInResponse`]
+//!   holding the new device's token; `GET /v1/users` answers the tenant's [`UserDirectory`].
+//!
+//! Every other request carries `Authorization: Bearer TOKEN` and the [`PROTOCOL_HEADER`]; tenant
+//! and user come from the token only.
 
-use crm_model::RecordId;
+use crm_model::{DeviceId, RecordId, RecordKind, Role, TenantId, UserId};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Version of this wire format. The server refuses versions it cannot serve with
@@ -115,6 +124,108 @@ pub struct FeedEntry {
     pub seq: u64,
     pub record_id: RecordId,
     pub change: Bytes,
+}
+
+/// Most documents a bootstrap page answers with, whatever `limit` asks.
+pub const MAX_BOOTSTRAP_LIMIT: u32 = 1_000;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BootstrapQuery {
+    /// The last record of the previous page; absent for the first page.
+    #[serde(default)]
+    pub after: Option<RecordId>,
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BootstrapResponse {
+    /// Ordered by record id.
+    pub documents: Vec<BootstrapDocument>,
+    /// The feed position read before the documents: every change up to it is in them (or in a
+    /// later page). Pull from the first page's cursor once all pages are in.
+    pub cursor: u64,
+    /// More documents follow: ask again with `after` = the last record id of this page.
+    pub more: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BootstrapDocument {
+    pub record_id: RecordId,
+    pub kind: RecordKind,
+    /// The saved (compacted) Automerge document.
+    pub document: Bytes,
+}
+
+/// What the server sends on the live WebSocket: the tenant's feed now ends at `cursor`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveMessage {
+    pub cursor: u64,
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInRequest {
+    /// The tenant's short name (slug), as the admin gave it out.
+    pub tenant: String,
+    pub email: String,
+    pub password: String,
+    /// Shown to admins in the device list, e.g. "Anna's laptop".
+    pub device_name: String,
+}
+
+impl std::fmt::Debug for SignInRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInRequest")
+            .field("tenant", &self.tenant)
+            .field("email", &self.email)
+            .field("device_name", &self.device_name)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInResponse {
+    /// The device token: send it as `Authorization: Bearer TOKEN`. Shown once; keep it secret.
+    pub token: String,
+    pub tenant_id: TenantId,
+    pub user_id: UserId,
+    pub role: Role,
+    pub device_id: DeviceId,
+}
+
+impl std::fmt::Debug for SignInResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInResponse")
+            .field("tenant_id", &self.tenant_id)
+            .field("user_id", &self.user_id)
+            .field("role", &self.role)
+            .field("device_id", &self.device_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `GET /v1/users`: every user of the caller's tenant, for showing owners and assignees.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserDirectory {
+    pub users: Vec<DirectoryUser>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectoryUser {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    /// False once an admin disabled the user.
+    pub active: bool,
 }
 
 /// The body of every error answer of the server.

@@ -115,3 +115,29 @@ pub struct SearchHit {
     pub title: String,
     pub detail: String,
 }
+
+/// One change of a record's history (its audit trail).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntry {
+    pub at: DateTime<Utc>,
+    /// Who made the change, when the change names them.
+    #[serde(default)]
+    pub user_id: Option<crm_model::UserId>,
+    #[serde(default)]
+    pub device_id: Option<crm_model::DeviceId>,
+    /// The change that created the record.
+    pub created: bool,
+    /// The change moved the record to the trash.
+    pub deleted: bool,
+    pub changes: Vec<FieldChange>,
+}
+
+/// One field's old and new value.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldChange {
+    pub field: String,
+    pub old: serde_json::Value,
+    pub new: serde_json::Value,
+}

@@ -18,6 +18,7 @@ use crate::document::{
 use crate::error::CoreError;
 use crate::store::time_text;
 
+pub(crate) use rows::table_of;
 pub(crate) use search::{SearchHit, search};
 
 /// Fields of an entity that are not stored in its document but derived: the id is the

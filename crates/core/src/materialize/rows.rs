@@ -44,7 +44,7 @@ impl Row<'_> {
     }
 }
 
-pub(super) fn table_of(kind: RecordKind) -> &'static str {
+pub(crate) fn table_of(kind: RecordKind) -> &'static str {
     match kind {
         RecordKind::Customer => "customers",
         RecordKind::Contact => "contacts",
