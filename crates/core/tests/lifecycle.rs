@@ -1,0 +1,293 @@
+//! Trash (with the customer cascade), restore, purge, record history, rebuild, and upgrading a
+//! store created by the previous schema.
+
+mod common;
+
+use common::{TestStore, user};
+use crm_core::{CoreError, STORE_FILE_NAME, Store};
+use crm_model::{Contact, Customer, CustomerNote, Deal, RecordKind, Role};
+use crm_protocol::query::{ContactQuery, CustomerQuery, DealQuery};
+use serde_json::json;
+
+fn customers(store: &Store) -> Vec<String> {
+    store
+        .list_customers(&CustomerQuery::default())
+        .expect("lists")
+        .data
+        .into_iter()
+        .map(|c| c.name)
+        .collect()
+}
+
+#[test]
+fn deleting_a_customer_trashes_its_contacts_notes_and_deals_and_restore_brings_them_back() {
+    let mut t = TestStore::new();
+    let pipeline = t.store.default_pipeline().expect("pipeline");
+    let stage = pipeline.ordered_stages()[0].0;
+    let acme: Customer = t.create(json!({"name": "Acme"}));
+    let other: Customer = t.create(json!({"name": "Other"}));
+    let john: Contact = t.create(json!({"customerId": acme.id, "name": "John"}));
+    let _: Contact = t.create(json!({"customerId": other.id, "name": "Olga"}));
+    let _: CustomerNote = t.create(json!({"customerId": acme.id, "content": "Note"}));
+    let deal: Deal = t.create(
+        json!({"name": "D", "customerId": acme.id, "pipelineId": pipeline.id, "stageId": stage}),
+    );
+    // A contact trashed earlier on its own stays trashed when the customer comes back.
+    let jane: Contact = t.create(json!({"customerId": acme.id, "name": "Jane"}));
+    let admin = t.admin;
+    t.store
+        .delete_record(&admin, RecordKind::Contact, jane.id.into())
+        .expect("deletes jane");
+
+    t.store
+        .delete_record(&admin, RecordKind::Customer, acme.id.into())
+        .expect("deletes");
+    assert_eq!(customers(&t.store), ["Other"]);
+    let contacts = t
+        .store
+        .list_contacts(&ContactQuery::default())
+        .expect("lists");
+    assert_eq!(
+        contacts
+            .data
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Olga"]
+    );
+    assert_eq!(
+        t.store
+            .list_deals(&DealQuery::default())
+            .expect("lists")
+            .pagination
+            .total,
+        0
+    );
+    let trash: Vec<(RecordKind, String)> = t
+        .store
+        .list_trash()
+        .expect("trash")
+        .into_iter()
+        .map(|item| (item.kind, item.title))
+        .collect();
+    assert_eq!(trash.len(), 5, "{trash:?}");
+    assert!(
+        t.store.search("acme", &[], 10).expect("search").is_empty(),
+        "trashed records are not found"
+    );
+
+    t.store
+        .restore_record(&admin, RecordKind::Customer, acme.id.into())
+        .expect("restores");
+    assert_eq!(customers(&t.store), ["Acme", "Other"]);
+    let names: Vec<String> = t
+        .store
+        .list_contacts(&ContactQuery {
+            customer_id: Some(acme.id),
+            ..Default::default()
+        })
+        .expect("lists")
+        .data
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(
+        names,
+        ["John"],
+        "Jane was deleted on her own and stays in the trash"
+    );
+    assert_eq!(t.store.get::<Deal>(deal.id).expect("deal").name, "D");
+    assert_eq!(
+        t.store
+            .customer_360(acme.id, crm_protocol::views::Include::ALL)
+            .expect("360")
+            .notes
+            .len(),
+        1
+    );
+    assert_eq!(t.store.list_trash().expect("trash").len(), 1);
+    let _ = john;
+}
+
+#[test]
+fn purge_needs_the_trash_and_removes_everything() {
+    let mut t = TestStore::new();
+    let admin = t.admin;
+    let acme: Customer = t.create(json!({"name": "Acme"}));
+    assert!(matches!(
+        t.store
+            .purge_record(&admin, RecordKind::Customer, acme.id.into()),
+        Err(CoreError::NotAllowed(_))
+    ));
+    t.store
+        .delete_record(&admin, RecordKind::Customer, acme.id.into())
+        .expect("deletes");
+    t.store
+        .purge_record(&admin, RecordKind::Customer, acme.id.into())
+        .expect("purges");
+    assert!(matches!(
+        t.store.get::<Customer>(acme.id),
+        Err(CoreError::NotFound { .. })
+    ));
+    assert!(t.store.list_trash().expect("trash").is_empty());
+    let rep = user(9, Role::SalesRep);
+    let mine: Customer = t.create_as(&rep, json!({"name": "Rep's"}));
+    let other_rep = user(10, Role::SalesRep);
+    assert!(matches!(
+        t.store
+            .delete_record(&other_rep, RecordKind::Customer, mine.id.into()),
+        Err(CoreError::NotAllowed(_))
+    ));
+    t.store
+        .delete_record(&rep, RecordKind::Customer, mine.id.into())
+        .expect("a rep deletes what they own");
+}
+
+#[test]
+fn a_pipeline_with_deals_cannot_be_deleted() {
+    let mut t = TestStore::new();
+    let admin = t.admin;
+    let pipeline = t.store.default_pipeline().expect("pipeline");
+    let acme: Customer = t.create(json!({"name": "Acme"}));
+    let stage = pipeline.ordered_stages()[0].0;
+    let _: Deal = t.create(
+        json!({"name": "D", "customerId": acme.id, "pipelineId": pipeline.id, "stageId": stage}),
+    );
+    let refused = t
+        .store
+        .delete_record(&admin, RecordKind::Pipeline, pipeline.id.into());
+    assert!(matches!(refused, Err(CoreError::NotAllowed(reason)) if reason.contains("1 deal")));
+}
+
+#[test]
+fn history_names_who_changed_which_field_from_what_to_what() {
+    let mut t = TestStore::new();
+    let admin = t.admin;
+    let rep = user(77, Role::SalesRep);
+    let acme: Customer = t.create_as(&rep, json!({"name": "Acme", "industry": "Tech"}));
+    t.store
+        .update_with::<Customer>(
+            &rep,
+            acme.id,
+            json!({"industry": "Manufacturing", "primaryEmail": "a@acme.com"}),
+        )
+        .expect("edit");
+    t.store
+        .delete_record(&admin, RecordKind::Customer, acme.id.into())
+        .expect("delete");
+    let history = t
+        .store
+        .record_history(RecordKind::Customer, acme.id.into())
+        .expect("history");
+    assert_eq!(history.len(), 3);
+    assert!(history[0].created);
+    assert_eq!(history[0].user_id, Some(rep.user_id));
+    assert_eq!(history[0].device_id, Some(t.store.profile().device_id));
+    let edit: Vec<(String, serde_json::Value, serde_json::Value)> = history[1]
+        .changes
+        .iter()
+        .map(|c| (c.field.clone(), c.old.clone(), c.new.clone()))
+        .collect();
+    assert_eq!(
+        edit,
+        vec![
+            ("industry".to_owned(), json!("Tech"), json!("Manufacturing")),
+            ("primaryEmail".to_owned(), json!(null), json!("a@acme.com")),
+        ]
+    );
+    assert!(history[2].deleted);
+    assert_eq!(history[2].user_id, Some(admin.user_id));
+    assert!(history.windows(2).all(|pair| pair[0].at <= pair[1].at));
+}
+
+#[test]
+fn a_store_created_by_the_previous_schema_is_upgraded_and_rebuilt() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(STORE_FILE_NAME);
+    // Make a store as schema 1 left it: one customer, written by that version's code path.
+    let bytes = {
+        let mut t = TestStore::new();
+        let acme: Customer =
+            t.create(json!({"name": "Acme Corp", "primaryEmail": "info@acme.com"}));
+        let connection =
+            rusqlite::Connection::open(t.dir.path().join(STORE_FILE_NAME)).expect("opens");
+        let bytes: Vec<u8> = connection
+            .query_row(
+                "SELECT bytes FROM documents WHERE id = ?1",
+                [acme.id.to_string()],
+                |row| row.get(0),
+            )
+            .expect("document");
+        (acme, bytes)
+    };
+    {
+        let connection = rusqlite::Connection::open(&path).expect("creates");
+        connection
+            .execute_batch(include_str!("../../../migrations/client/0001_init.sql"))
+            .expect("schema 1");
+        connection
+            .execute(
+                "INSERT INTO profile (id, device_id, tenant_id, user_id, role, created_at)
+                 VALUES (1, ?1, ?2, ?3, 'ADMIN', '2026-01-01T00:00:00.000Z')",
+                [
+                    uuid::Uuid::now_v7().to_string(),
+                    uuid::Uuid::now_v7().to_string(),
+                    uuid::Uuid::now_v7().to_string(),
+                ],
+            )
+            .expect("profile");
+        connection
+            .execute(
+                "INSERT INTO documents (id, kind, bytes, heads) VALUES (?1, 'customer', ?2, '')",
+                rusqlite::params![bytes.0.id.to_string(), bytes.1],
+            )
+            .expect("document");
+        connection
+            .execute(
+                "INSERT INTO customers (id, name, status, created_at, updated_at, data)
+                 VALUES (?1, 'Acme Corp', 'ACTIVE', '2026-01-01', '2026-01-01', '{}')",
+                [bytes.0.id.to_string()],
+            )
+            .expect("row");
+        connection
+            .pragma_update(None, "user_version", 1)
+            .expect("version");
+    }
+    let store = Store::open(&path).expect("upgrades");
+    let version: i64 = rusqlite::Connection::open(&path)
+        .expect("opens")
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .expect("version");
+    assert_eq!(version, 2);
+    let listed = store
+        .list_customers(&CustomerQuery::default())
+        .expect("lists")
+        .data;
+    assert_eq!(listed, vec![bytes.0]);
+    assert_eq!(
+        store
+            .search("acme", &[RecordKind::Customer], 5)
+            .expect("search")
+            .len(),
+        1,
+        "search index rebuilt"
+    );
+}
+
+#[test]
+fn a_store_from_a_newer_app_is_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(STORE_FILE_NAME);
+    drop(Store::open(&path).expect("creates"));
+    rusqlite::Connection::open(&path)
+        .expect("opens")
+        .pragma_update(None, "user_version", 99)
+        .expect("version");
+    let Err(error) = Store::open(&path) else {
+        panic!("a newer store must be refused")
+    };
+    assert!(
+        error.to_string().contains("please update the app"),
+        "{error}"
+    );
+}
