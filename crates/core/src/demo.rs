@@ -53,7 +53,8 @@ impl DemoSize {
         let leads = share(15);
         let deals = share(10);
         let communications = share(20);
-        let activities = total.saturating_sub(customers + contacts + leads + deals + communications);
+        let activities =
+            total.saturating_sub(customers + contacts + leads + deals + communications);
         DemoSize {
             users: (total / 10_000).clamp(6, 50),
             customers,
@@ -70,6 +71,24 @@ impl DemoSize {
     /// What the app's "load demo data" creates: enough to look like a working CRM at once.
     pub fn small() -> DemoSize {
         DemoSize::records(2_000)
+    }
+
+    /// The size with nothing that would need a missing parent: no records about customers
+    /// without customers, no sales documents without deals, at least one user to own things.
+    fn consistent(&self) -> DemoSize {
+        let mut size = *self;
+        size.users = size.users.max(1);
+        if size.customers == 0 {
+            size.contacts = 0;
+            size.deals = 0;
+            size.communications = 0;
+            size.activities = 0;
+            size.notes = 0;
+        }
+        if size.deals == 0 {
+            size.sales_documents = 0;
+        }
+        size
     }
 
     /// Records of the six main kinds (the issue's record count).
@@ -125,30 +144,29 @@ pub fn generate_with_progress(
     options: &DemoOptions,
     progress: &mut dyn FnMut(RecordKind, usize),
 ) -> Result<usize, CoreError> {
+    let size = size.consistent();
     let default_pipeline = store.default_pipeline()?;
     let mut generator = Generator {
         rng: fastrand::Rng::with_seed(options.seed),
         now: options.now,
-        size: *size,
+        size,
         users: Vec::new(),
-        pipelines: Vec::new(),
+        pipelines: vec![PipelineInfo::of(&default_pipeline)],
         customers: Vec::new(),
         contacts: Vec::new(),
         leads: Vec::new(),
         deals: Vec::new(),
         sales_numbers: [0; 3],
     };
+    let actor = store.actor();
     let mut writer = Writer {
         store,
-        actor: store_actor(options),
+        actor,
         batch_size: options.batch_size.max(1),
         written: 0,
         progress,
     };
-    writer.actor = writer.store.actor();
-    generator.pipelines.push(PipelineInfo::of(&default_pipeline));
     generator.plan_customers();
-
     let users: Vec<User> = (0..size.users).map(|index| generator.user(index)).collect();
     writer.write(&users)?;
     let second = generator.second_pipeline();
@@ -156,8 +174,7 @@ pub fn generate_with_progress(
     writer.write(std::slice::from_ref(&second))?;
     writer.write_each(size.customers, |index| generator.customer(index))?;
     writer.write_each(size.contacts, |index| generator.contact(index))?;
-    writer.write_each(size.leads, |index| generator.lead(index))?;
-    generator.plan_deals();
+    writer.write_each(size.leads, |_| generator.lead())?;
     writer.write_each(size.deals, |index| generator.deal(index))?;
     writer.write_each(size.activities, |_| generator.activity())?;
     writer.write_each(size.communications, |_| generator.communication())?;
@@ -166,11 +183,11 @@ pub fn generate_with_progress(
     Ok(writer.written)
 }
 
-fn store_actor(options: &DemoOptions) -> crm_model::Actor {
-    // Replaced by the store's own user before the first write; only here to build the writer.
+/// The acting user a record is drafted by (its default owner).
+fn as_user(user_id: UserId) -> crm_model::Actor {
     crm_model::Actor {
-        user_id: UserId(Uuid::from_u64_pair(options.seed, 0)),
-        role: Role::Admin,
+        user_id,
+        role: Role::SalesRep,
     }
 }
 
@@ -245,6 +262,10 @@ struct CustomerInfo {
     /// Its contacts: `contacts[first_contact..first_contact + contact_count]`.
     first_contact: usize,
     contact_count: usize,
+    /// Indexes into `Generator::deals`.
+    deals: Vec<u32>,
+    /// The lead it was converted from, if any.
+    lead: Option<LeadId>,
 }
 
 struct ContactInfo {
@@ -269,7 +290,7 @@ struct Generator {
     pipelines: Vec<PipelineInfo>,
     customers: Vec<CustomerInfo>,
     contacts: Vec<ContactInfo>,
-    leads: Vec<(LeadId, Option<usize>)>,
+    leads: Vec<LeadId>,
     deals: Vec<DealInfo>,
     /// Last number used per sales document type (quotation, order, invoice).
     sales_numbers: [u32; 3],
@@ -330,7 +351,7 @@ impl Generator {
         let id = UserId(self.id(created));
         self.users.push(id);
         let (first, last) = self.person();
-        let mut user = User::draft(id, created, &crm_model::Actor::system(id));
+        let mut user = User::draft(id, created, &as_user(id));
         user.name = format!("{first} {last}");
         user.email = format!("{}.{}@fieldcrm-demo.com", ascii(first), ascii(last));
         user.role = if index < 2 {
@@ -344,7 +365,7 @@ impl Generator {
     fn second_pipeline(&mut self) -> Pipeline {
         let created = self.time_between(-800, -700);
         let id = PipelineId(self.id(created));
-        let actor = crm_model::Actor::system(self.users[0]);
+        let actor = as_user(self.users[0]);
         let mut pipeline = Pipeline::draft(id, created, &actor);
         pipeline.name = "Enterprise Pipeline".into();
         pipeline.description = Some("Longer cycles with solution design and legal review.".into());
@@ -401,6 +422,8 @@ impl Generator {
                 owner: 0,
                 first_contact,
                 contact_count: count,
+                deals: Vec::new(),
+                lead: None,
             });
             first_contact += count;
         }
@@ -425,11 +448,7 @@ impl Generator {
     fn address(&mut self) -> Address {
         let (city, state, zip, country) = *self.pick(CITIES);
         Address {
-            street: Some(format!(
-                "{} {}",
-                self.rng.u32(1..2_000),
-                self.pick(STREETS)
-            )),
+            street: Some(format!("{} {}", self.rng.u32(1..2_000), self.pick(STREETS))),
             city: Some(city.into()),
             state: (!state.is_empty()).then(|| state.to_owned()),
             zip: Some(zip.into()),
@@ -441,14 +460,18 @@ impl Generator {
         let created = self.time_between(-720, -30);
         let id = CustomerId(self.id(created));
         let owner = self.owner();
-        let owner_index = self.users.iter().position(|user| *user == owner).unwrap_or(0);
+        let owner_index = self
+            .users
+            .iter()
+            .position(|user| *user == owner)
+            .unwrap_or(0);
         let primary_contact = {
             let info = &self.customers[index];
             (info.contact_count > 0).then_some(info.first_contact)
         };
         let name = self.customers[index].name.clone();
         let domain = self.customers[index].domain.clone();
-        let mut customer = Customer::draft(id, created, &crm_model::Actor::system(owner));
+        let mut customer = Customer::draft(id, created, &as_user(owner));
         let industry_name = INDUSTRIES
             .iter()
             .find(|(_, nouns)| nouns.iter().any(|noun| name.contains(noun)))
@@ -462,10 +485,12 @@ impl Generator {
             CustomerStatus::Inactive
         };
         customer.company_size = Some(*self.pick(CompanySize::ALL));
-        customer.annual_revenue = Some(Amount(
-            i64::from(self.rng.u32(2..5_000)) * 100_000_000 / 10,
+        customer.annual_revenue =
+            Some(Amount(i64::from(self.rng.u32(2..5_000)) * 100_000_000 / 10));
+        customer.primary_email = Some(format!(
+            "{}@{domain}",
+            self.pick(&["info", "hello", "sales", "office", "contact"])
         ));
-        customer.primary_email = Some(format!("{}@{domain}", self.pick(&["info", "hello", "sales", "office", "contact"])));
         customer.primary_phone = Some(self.phone());
         let billing = self.address();
         customer.shipping_address = self.chance(30).then(|| billing.clone());
@@ -485,7 +510,6 @@ impl Generator {
         customer.last_contact_date = Some(self.time_between(-120, 0));
         customer.preferred_channel = Some(*self.pick(Channel::ALL));
         customer.timezone = Some((*self.pick(TIMEZONES)).into());
-        customer.primary_contact_id = primary_contact.map(|_| ContactId(Uuid::nil()));
         let tag_count = self.rng.usize(0..3);
         customer.tags = (0..tag_count)
             .map(|_| (*self.pick(CUSTOMER_TAGS)).to_owned())
@@ -545,13 +569,15 @@ impl Generator {
         let (first, last) = self.person();
         let email = format!("{}.{}@{domain}", ascii(first), ascii(last));
         self.contacts[index].email = email.clone();
-        let mut contact = Contact::draft(id, created, &crm_model::Actor::system(owner));
+        let mut contact = Contact::draft(id, created, &as_user(owner));
         contact.customer_id = Some(customer_id);
         contact.first_name = Some(first.into());
         contact.last_name = Some(last.into());
         let (title, department) = *self.pick(JOB_TITLES);
         contact.job_title = Some(title.into());
-        contact.title = self.chance(30).then(|| (*self.pick(&["Mr.", "Ms.", "Dr."])).into());
+        contact.title = self
+            .chance(30)
+            .then(|| (*self.pick(&["Mr.", "Ms.", "Dr."])).into());
         contact.department = Some(department.into());
         contact.role = Some(if is_primary {
             ContactRole::DecisionMaker
@@ -561,31 +587,40 @@ impl Generator {
         contact.email = Some(email);
         contact.phone = Some(self.phone());
         contact.mobile_phone = self.chance(60).then(|| self.phone());
-        contact.linkedin_url = self
-            .chance(50)
-            .then(|| format!("https://www.linkedin.com/in/{}-{}", ascii(first), ascii(last)));
+        contact.linkedin_url = self.chance(50).then(|| {
+            format!(
+                "https://www.linkedin.com/in/{}-{}",
+                ascii(first),
+                ascii(last)
+            )
+        });
         contact.is_primary = is_primary;
         contact.owner_id = Some(owner);
         contact.preferred_channel = Some(*self.pick(Channel::ALL));
         contact.last_contact_date = self.chance(70).then(|| self.time_between(-150, 0));
         contact.birthday = self.chance(20).then(|| {
-            NaiveDate::from_ymd_opt(self.rng.i32(1960..2000), self.rng.u32(1..13), self.rng.u32(1..29))
-                .unwrap_or_default()
+            NaiveDate::from_ymd_opt(
+                self.rng.i32(1960..2000),
+                self.rng.u32(1..13),
+                self.rng.u32(1..29),
+            )
+            .unwrap_or_default()
         });
         contact.sms_opt_in = self.chance(30);
         contact.do_not_call = self.chance(5);
         contact.email_opt_in = self.chance(90);
         if self.chance(15) {
-            contact.tags = vec![(*self.pick(&["champion", "newsletter", "technical", "billing"])).into()];
+            contact.tags =
+                vec![(*self.pick(&["champion", "newsletter", "technical", "billing"])).into()];
         }
         contact
     }
 
-    fn lead(&mut self, _index: usize) -> Lead {
+    fn lead(&mut self) -> Lead {
         let created = self.time_between(-365, 0);
         let id = LeadId(self.id(created));
         let owner = self.owner();
-        let mut lead = Lead::draft(id, created, &crm_model::Actor::system(owner));
+        let mut lead = Lead::draft(id, created, &as_user(owner));
         let (first, last) = self.person();
         let status = *self.pick(&[
             LeadStatus::New,
@@ -620,7 +655,9 @@ impl Generator {
         lead.source = Some((*self.pick(LEAD_SOURCES)).into());
         lead.campaign = self.chance(60).then(|| (*self.pick(CAMPAIGNS)).into());
         lead.medium = Some(*self.pick(Medium::ALL));
-        lead.referrer = self.chance(10).then(|| format!("{} {}", self.pick(FIRST_NAMES), self.pick(LAST_NAMES)));
+        lead.referrer = self
+            .chance(10)
+            .then(|| format!("{} {}", self.pick(FIRST_NAMES), self.pick(LAST_NAMES)));
         let breakdown = [
             (ScoreCategory::Demographics, self.rng.i64(0..26)),
             (ScoreCategory::Engagement, self.rng.i64(0..26)),
@@ -631,7 +668,11 @@ impl Generator {
             .iter()
             .map(|(category, points)| (category.as_str().to_owned(), *points))
             .collect::<BTreeMap<_, _>>();
-        lead.lead_score = breakdown.iter().map(|(_, points)| points).sum::<i64>().min(100);
+        lead.lead_score = breakdown
+            .iter()
+            .map(|(_, points)| points)
+            .sum::<i64>()
+            .min(100);
         lead.rating = Some(match lead.lead_score {
             70.. => Rating::Hot,
             40..70 => Rating::Warm,
@@ -650,12 +691,17 @@ impl Generator {
         lead.need = Some(*self.pick(Need::ALL));
         lead.status = status;
         lead.assigned_at = Some(created + Duration::hours(self.rng.i64(1..48)));
-        lead.first_contact_date = self.chance(70).then(|| created + Duration::days(self.rng.i64(0..5)));
-        lead.last_contact_date = lead.first_contact_date.map(|first| first.max(self.time_between(-60, 0)));
+        lead.first_contact_date = self
+            .chance(70)
+            .then(|| created + Duration::days(self.rng.i64(0..5)));
+        lead.last_contact_date = lead
+            .first_contact_date
+            .map(|first| first.max(self.time_between(-60, 0)));
         lead.last_activity_date = lead.last_contact_date;
         match status {
             LeadStatus::Converted => {
-                lead.converted_at = Some(created + Duration::days(self.rng.i64(5..60)).min(self.now - created));
+                lead.converted_at =
+                    Some(created + Duration::days(self.rng.i64(5..60)).min(self.now - created));
                 lead.conversion_source = Some(crm_model::ConversionSource::Manual);
                 lead.customer_id = converted_to.map(|customer| self.customers[customer].id);
                 lead.contact_id = converted_to.and_then(|customer| {
@@ -664,22 +710,23 @@ impl Generator {
                 });
             }
             LeadStatus::Disqualified => {
-                lead.disqualified_at = Some(created + Duration::days(self.rng.i64(1..30)).min(self.now - created));
+                lead.disqualified_at =
+                    Some(created + Duration::days(self.rng.i64(1..30)).min(self.now - created));
                 lead.disqualified_by = Some(owner);
                 lead.disqualified_reason = Some((*self.pick(DISQUALIFIED_REASONS)).into());
             }
             _ => {}
         }
         if self.chance(20) {
-            lead.tags = vec![(*self.pick(&["webinar", "inbound", "event", "partner-referral"])).into()];
+            lead.tags =
+                vec![(*self.pick(&["webinar", "inbound", "event", "partner-referral"])).into()];
         }
-        self.leads.push((id, converted_to));
+        if let Some(customer) = converted_to {
+            self.customers[customer].lead = Some(id);
+        }
+        self.leads.push(id);
         lead
     }
-
-    /// Which customer each deal belongs to, and its name and lines, before the deals are made:
-    /// sales documents need the won ones.
-    fn plan_deals(&mut self) {}
 
     fn line_items(&mut self) -> Vec<LineItem> {
         let count = self.rng.usize(1..5);
@@ -704,7 +751,7 @@ impl Generator {
     }
 
     fn deal(&mut self, index: usize) -> Deal {
-        let customer = self.rng.usize(..self.customers.len().max(1)) % self.customers.len().max(1);
+        let customer = self.rng.usize(..self.customers.len());
         let created = self.time_between(-365, -1);
         let id = DealId(self.id(created));
         let (customer_id, customer_name, owner) = {
@@ -738,7 +785,7 @@ impl Generator {
         }
         .unwrap_or(0);
         let (stage_id, probability, won, lost) = stages[stage_index];
-        let mut deal = Deal::draft(id, created, &crm_model::Actor::system(owner));
+        let mut deal = Deal::draft(id, created, &as_user(owner));
         let lines = self.line_items();
         let what = *self.pick(DEAL_KINDS);
         let short_name = customer_name
@@ -746,7 +793,10 @@ impl Generator {
             .next()
             .unwrap_or(&customer_name)
             .to_owned();
-        deal.name = format!("{short_name} – {} {what}", lines[0].name.split(" – ").next().unwrap_or("Platform"));
+        deal.name = format!(
+            "{short_name} – {} {what}",
+            lines[0].name.split(" – ").next().unwrap_or("Platform")
+        );
         deal.customer_id = Some(customer_id);
         deal.pipeline_id = Some(pipeline_id);
         deal.stage_id = Some(stage_id);
@@ -812,14 +862,11 @@ impl Generator {
                 deal.lost_to_competitor = Some((*self.pick(COMPETITORS)).into());
             }
         }
-        let converted: Vec<usize> = Vec::new();
-        drop(converted);
-        if self.chance(20) && !self.leads.is_empty() {
-            let lead = self.rng.usize(..self.leads.len());
-            if self.leads[lead].1 == Some(customer) {
-                deal.lead_id = Some(self.leads[lead].0);
-            }
+        if self.chance(50) {
+            deal.lead_id = self.customers[customer].lead;
         }
+        let deal_index = u32::try_from(self.deals.len()).unwrap_or(u32::MAX);
+        self.customers[customer].deals.push(deal_index);
         self.deals.push(DealInfo {
             id,
             customer,
@@ -837,19 +884,18 @@ impl Generator {
         let info = &self.customers[customer];
         let contact = (info.contact_count > 0)
             .then(|| info.first_contact + self.rng.usize(..info.contact_count));
-        let deal = if self.deals.is_empty() || !self.chance(40) {
+        let deal = if info.deals.is_empty() || !self.chance(50) {
             None
         } else {
-            let deal = self.rng.usize(..self.deals.len());
-            (self.deals[deal].customer == customer).then_some(deal)
+            Some(info.deals[self.rng.usize(..info.deals.len())] as usize)
         };
         (customer, contact, deal)
     }
 
     fn activity(&mut self) -> Activity {
         let (customer, contact, deal) = self.subject_of_customer();
-        let lead = (self.chance(15) && !self.leads.is_empty())
-            .then(|| self.rng.usize(..self.leads.len()));
+        let lead =
+            (self.chance(15) && !self.leads.is_empty()).then(|| self.rng.usize(..self.leads.len()));
         let created = self.time_between(-120, 0);
         let id = ActivityId(self.id(created));
         let assignee = if self.chance(70) {
@@ -857,7 +903,7 @@ impl Generator {
         } else {
             self.owner()
         };
-        let mut activity = Activity::draft(id, created, &crm_model::Actor::system(assignee));
+        let mut activity = Activity::draft(id, created, &as_user(assignee));
         let (kind, subject) = *self.pick(ACTIVITY_SUBJECTS);
         activity.activity_type = kind;
         activity.priority = *self.pick(&[
@@ -878,9 +924,9 @@ impl Generator {
             _ => None,
         };
         activity.due_date = due;
-        activity.due_time = due
-            .filter(|_| self.chance(60))
-            .and_then(|_| NaiveTime::from_hms_opt(self.rng.u32(8..18), *self.pick(&[0, 15, 30, 45]), 0));
+        activity.due_time = due.filter(|_| self.chance(60)).and_then(|_| {
+            NaiveTime::from_hms_opt(self.rng.u32(8..18), *self.pick(&[0, 15, 30, 45]), 0)
+        });
         if let (Some(date), Some(time)) = (activity.due_date, activity.due_time)
             && self.chance(50)
         {
@@ -891,10 +937,12 @@ impl Generator {
         activity.customer_id = Some(self.customers[customer].id);
         activity.contact_id = contact.map(|contact| self.contacts[contact].id);
         activity.deal_id = deal.map(|deal| self.deals[deal].id);
-        activity.lead_id = lead.map(|lead| self.leads[lead].0);
+        activity.lead_id = lead.map(|lead| self.leads[lead]);
         let company = self.customers[customer].name.clone();
         activity.subject = format!("{subject} – {company}");
-        activity.description = self.chance(50).then(|| (*self.pick(ACTIVITY_DESCRIPTIONS)).into());
+        activity.description = self
+            .chance(50)
+            .then(|| (*self.pick(ACTIVITY_DESCRIPTIONS)).into());
         if completed {
             let done = (created + Duration::hours(self.rng.i64(1..24 * 14))).min(self.now);
             activity.status = ActivityStatus::Completed;
@@ -925,7 +973,7 @@ impl Generator {
         } else {
             self.owner()
         };
-        let mut communication = Communication::draft(id, occurred, &crm_model::Actor::system(author));
+        let mut communication = Communication::draft(id, occurred, &as_user(author));
         let kind = *self.pick(&[
             CommunicationType::Call,
             CommunicationType::Call,
@@ -941,7 +989,7 @@ impl Generator {
         communication.occurred_at = occurred;
         if only_lead {
             let lead = self.rng.usize(..self.leads.len());
-            communication.lead_id = Some(self.leads[lead].0);
+            communication.lead_id = Some(self.leads[lead]);
         } else {
             communication.customer_id = Some(self.customers[customer].id);
             communication.contact_id = contact.map(|contact| self.contacts[contact].id);
@@ -968,7 +1016,15 @@ impl Generator {
             }
             CommunicationType::Meeting => {
                 communication.duration = Some(*self.pick(&[30, 45, 60, 90]));
-                communication.meeting_location = Some((*self.pick(&["Their office", "Video call", "Our office", "Trade show booth"])).into());
+                communication.meeting_location = Some(
+                    (*self.pick(&[
+                        "Their office",
+                        "Video call",
+                        "Our office",
+                        "Trade show booth",
+                    ]))
+                    .into(),
+                );
                 communication.outcome = Some(CommunicationOutcome::Successful);
                 if let Some(contact) = contact.filter(|_| !only_lead) {
                     communication.meeting_attendees = vec![self.contacts[contact].email.clone()];
@@ -984,7 +1040,7 @@ impl Generator {
         let created = self.time_between(-365, 0);
         let id = NoteId(self.id(created));
         let author = self.users[self.customers[customer].owner];
-        let mut note = CustomerNote::draft(id, created, &crm_model::Actor::system(author));
+        let mut note = CustomerNote::draft(id, created, &as_user(author));
         note.customer_id = Some(self.customers[customer].id);
         let (title, content) = *self.pick(NOTE_TEXTS);
         note.title = Some(title.into());
@@ -994,18 +1050,15 @@ impl Generator {
     }
 
     fn sales_document(&mut self) -> SalesDocument {
-        let deal = self.rng.usize(..self.deals.len().max(1)) % self.deals.len().max(1);
-        let (deal_id, customer, status, lines, close, name) = match self.deals.get(deal) {
-            Some(info) => (
-                Some(info.id),
-                info.customer,
-                info.status,
-                info.lines.clone(),
-                info.close,
-                info.name.clone(),
-            ),
-            None => (None, 0, DealStatus::Open, self.line_items(), self.today(), String::new()),
-        };
+        let deal = &self.deals[self.rng.usize(..self.deals.len())];
+        let (deal_id, customer, status, lines, close, name) = (
+            deal.id,
+            deal.customer,
+            deal.status,
+            deal.lines.clone(),
+            deal.close,
+            deal.name.clone(),
+        );
         let document_type = match status {
             DealStatus::Won => *self.pick(&[
                 SalesDocumentType::Quotation,
@@ -1025,7 +1078,7 @@ impl Generator {
             .min(self.now);
         let id = SalesDocumentId(self.id(created));
         let owner = self.users[self.customers[customer].owner];
-        let mut document = SalesDocument::draft(id, created, &crm_model::Actor::system(owner));
+        let mut document = SalesDocument::draft(id, created, &as_user(owner));
         let slot = match document_type {
             SalesDocumentType::Quotation => 0,
             SalesDocumentType::Order => 1,
@@ -1033,10 +1086,14 @@ impl Generator {
         };
         self.sales_numbers[slot] += 1;
         let prefix = ["Q", "SO", "INV"][slot];
-        document.number = format!("{prefix}-{}-{:06}", issue.format("%Y"), self.sales_numbers[slot]);
+        document.number = format!(
+            "{prefix}-{}-{:06}",
+            issue.format("%Y"),
+            self.sales_numbers[slot]
+        );
         document.document_type = document_type;
         document.customer_id = Some(self.customers[customer].id);
-        document.deal_id = deal_id;
+        document.deal_id = Some(deal_id);
         document.lines = lines;
         document.issue_date = issue;
         document.due_date = Some(issue + Duration::days(30));
@@ -1045,9 +1102,14 @@ impl Generator {
             SalesDocumentType::Quotation => match status {
                 DealStatus::Won => SalesDocumentStatus::Accepted,
                 DealStatus::Lost => SalesDocumentStatus::Rejected,
-                DealStatus::Open => *self.pick(&[SalesDocumentStatus::Draft, SalesDocumentStatus::Sent]),
+                DealStatus::Open => {
+                    *self.pick(&[SalesDocumentStatus::Draft, SalesDocumentStatus::Sent])
+                }
             },
-            SalesDocumentType::Order => *self.pick(&[SalesDocumentStatus::Confirmed, SalesDocumentStatus::Fulfilled]),
+            SalesDocumentType::Order => *self.pick(&[
+                SalesDocumentStatus::Confirmed,
+                SalesDocumentStatus::Fulfilled,
+            ]),
             SalesDocumentType::Invoice => *self.pick(&[
                 SalesDocumentStatus::Sent,
                 SalesDocumentStatus::PartiallyPaid,
@@ -1058,16 +1120,15 @@ impl Generator {
         match document.status {
             SalesDocumentStatus::Paid => {
                 document.amount_paid = totals.total;
-                document.paid_at = Some((created + Duration::days(self.rng.i64(1..30))).min(self.now));
+                document.paid_at =
+                    Some((created + Duration::days(self.rng.i64(1..30))).min(self.now));
             }
             SalesDocumentStatus::PartiallyPaid => {
                 document.amount_paid = Amount(totals.total.cents() / 2);
             }
             _ => {}
         }
-        if !name.is_empty() {
-            document.notes = Some(format!("For {name}"));
-        }
+        document.notes = Some(format!("For {name}"));
         document
     }
 }
@@ -1103,36 +1164,233 @@ fn domain_of(name: &str, tld: &str) -> String {
 }
 
 const FIRST_NAMES: &[&str] = &[
-    "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David",
-    "Elizabeth", "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah",
-    "Charles", "Karen", "Daniel", "Lisa", "Matthew", "Nancy", "Anthony", "Sandra", "Mark",
-    "Ashley", "Steven", "Emily", "Andrew", "Michelle", "Paul", "Amanda", "Joshua", "Melissa",
-    "Kevin", "Stephanie", "Brian", "Rebecca", "George", "Laura", "Timothy", "Sharon", "Ronald",
-    "Cynthia", "Jason", "Amy", "Ryan", "Anna", "Jacob", "Angela", "Nicholas", "Emma", "Eric",
-    "Olivia", "Jonathan", "Sophia", "Lukas", "Mia", "Noah", "Lena", "Felix", "Hannah", "Jonas",
-    "Clara", "Mateo", "Lucía", "Hugo", "Chloé", "Louis", "Inès", "Aarav", "Priya", "Wei", "Mei",
-    "Hiroshi", "Yuki", "Omar", "Fatima", "Ivan", "Olga", "Lars", "Ingrid", "Sven", "Astrid",
-    "Diego", "Sofia", "Marco", "Giulia", "Pedro", "Beatriz", "Kofi", "Amara", "Rahul", "Ananya",
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "John",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Charles",
+    "Karen",
+    "Daniel",
+    "Lisa",
+    "Matthew",
+    "Nancy",
+    "Anthony",
+    "Sandra",
+    "Mark",
+    "Ashley",
+    "Steven",
+    "Emily",
+    "Andrew",
+    "Michelle",
+    "Paul",
+    "Amanda",
+    "Joshua",
+    "Melissa",
+    "Kevin",
+    "Stephanie",
+    "Brian",
+    "Rebecca",
+    "George",
+    "Laura",
+    "Timothy",
+    "Sharon",
+    "Ronald",
+    "Cynthia",
+    "Jason",
+    "Amy",
+    "Ryan",
+    "Anna",
+    "Jacob",
+    "Angela",
+    "Nicholas",
+    "Emma",
+    "Eric",
+    "Olivia",
+    "Jonathan",
+    "Sophia",
+    "Lukas",
+    "Mia",
+    "Noah",
+    "Lena",
+    "Felix",
+    "Hannah",
+    "Jonas",
+    "Clara",
+    "Mateo",
+    "Lucía",
+    "Hugo",
+    "Chloé",
+    "Louis",
+    "Inès",
+    "Aarav",
+    "Priya",
+    "Wei",
+    "Mei",
+    "Hiroshi",
+    "Yuki",
+    "Omar",
+    "Fatima",
+    "Ivan",
+    "Olga",
+    "Lars",
+    "Ingrid",
+    "Sven",
+    "Astrid",
+    "Diego",
+    "Sofia",
+    "Marco",
+    "Giulia",
+    "Pedro",
+    "Beatriz",
+    "Kofi",
+    "Amara",
+    "Rahul",
+    "Ananya",
 ];
 
 const LAST_NAMES: &[&str] = &[
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
-    "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor",
-    "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez",
-    "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott",
-    "Torres", "Nguyen", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall", "Rivera",
-    "Campbell", "Mitchell", "Carter", "Roberts", "Müller", "Schmidt", "Schneider", "Fischer",
-    "Weber", "Meyer", "Wagner", "Becker", "Dubois", "Lefèvre", "Moreau", "Laurent", "Rossi",
-    "Russo", "Ferrari", "Esposito", "Bianchi", "Tanaka", "Suzuki", "Sato", "Kim", "Park", "Chen",
-    "Wang", "Li", "Zhang", "Patel", "Sharma", "Singh", "Gupta", "Kowalski", "Nowak", "Novak",
-    "Horvat", "Jensen", "Hansen", "Larsen", "Andersson", "Johansson", "Nielsen", "Silva",
-    "Santos", "Oliveira", "Costa", "Mensah", "Okafor", "Ivanov", "Petrov", "O'Brien", "Murphy",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Flores",
+    "Green",
+    "Adams",
+    "Nelson",
+    "Baker",
+    "Hall",
+    "Rivera",
+    "Campbell",
+    "Mitchell",
+    "Carter",
+    "Roberts",
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Dubois",
+    "Lefèvre",
+    "Moreau",
+    "Laurent",
+    "Rossi",
+    "Russo",
+    "Ferrari",
+    "Esposito",
+    "Bianchi",
+    "Tanaka",
+    "Suzuki",
+    "Sato",
+    "Kim",
+    "Park",
+    "Chen",
+    "Wang",
+    "Li",
+    "Zhang",
+    "Patel",
+    "Sharma",
+    "Singh",
+    "Gupta",
+    "Kowalski",
+    "Nowak",
+    "Novak",
+    "Horvat",
+    "Jensen",
+    "Hansen",
+    "Larsen",
+    "Andersson",
+    "Johansson",
+    "Nielsen",
+    "Silva",
+    "Santos",
+    "Oliveira",
+    "Costa",
+    "Mensah",
+    "Okafor",
+    "Ivanov",
+    "Petrov",
+    "O'Brien",
+    "Murphy",
 ];
 
 const BRANDS: &[&str] = &[
-    "Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Soylent", "Tyrell", "Cyberdyne",
-    "Aperture", "Nakatomi", "Wonka", "Contoso", "Fabrikam", "Northwind", "Tailspin", "Litware",
-    "Proseware", "Adatum", "Wingtip", "Massive", "Stark", "Wayne", "Oscorp", "Prestige",
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Hooli",
+    "Vandelay",
+    "Soylent",
+    "Tyrell",
+    "Cyberdyne",
+    "Aperture",
+    "Nakatomi",
+    "Wonka",
+    "Contoso",
+    "Fabrikam",
+    "Northwind",
+    "Tailspin",
+    "Litware",
+    "Proseware",
+    "Adatum",
+    "Wingtip",
+    "Massive",
+    "Stark",
+    "Wayne",
+    "Oscorp",
+    "Prestige",
 ];
 
 const NAME_STARTS: &[&str] = &[
@@ -1150,23 +1408,49 @@ const NAME_ENDS: &[&str] = &[
 
 /// Industries and the words their company names end in.
 const INDUSTRIES: &[(&str, &[&str])] = &[
-    ("Technology", &["Systems", "Software", "Labs", "Networks", "Digital"]),
-    ("Manufacturing", &["Manufacturing", "Industries", "Components", "Fabrication"]),
+    (
+        "Technology",
+        &["Systems", "Software", "Labs", "Networks", "Digital"],
+    ),
+    (
+        "Manufacturing",
+        &["Manufacturing", "Industries", "Components", "Fabrication"],
+    ),
     ("Healthcare", &["Health", "Medical", "Care", "Clinics"]),
     ("Finance", &["Capital", "Financial", "Bank", "Investments"]),
     ("Retail", &["Retail", "Stores", "Outfitters", "Market"]),
-    ("Logistics", &["Logistics", "Freight", "Shipping", "Transport"]),
+    (
+        "Logistics",
+        &["Logistics", "Freight", "Shipping", "Transport"],
+    ),
     ("Energy", &["Energy", "Power", "Solar", "Utilities"]),
     ("Food & Beverage", &["Foods", "Brewing", "Farms", "Bakery"]),
-    ("Construction", &["Construction", "Builders", "Engineering", "Contractors"]),
+    (
+        "Construction",
+        &["Construction", "Builders", "Engineering", "Contractors"],
+    ),
     ("Media", &["Media", "Studios", "Publishing", "Broadcasting"]),
-    ("Education", &["Academy", "Learning", "Education", "Institute"]),
-    ("Consulting", &["Consulting", "Advisors", "Partners", "Group"]),
-    ("Pharmaceuticals", &["Pharma", "Biotech", "Therapeutics", "Biosciences"]),
-    ("Automotive", &["Motors", "Automotive", "Mobility", "Auto Parts"]),
+    (
+        "Education",
+        &["Academy", "Learning", "Education", "Institute"],
+    ),
+    (
+        "Consulting",
+        &["Consulting", "Advisors", "Partners", "Group"],
+    ),
+    (
+        "Pharmaceuticals",
+        &["Pharma", "Biotech", "Therapeutics", "Biosciences"],
+    ),
+    (
+        "Automotive",
+        &["Motors", "Automotive", "Mobility", "Auto Parts"],
+    ),
 ];
 
-const LEGAL_FORMS: &[&str] = &["Inc", "LLC", "Ltd", "GmbH", "Corp", "Co", "", "", "AG", "SA"];
+const LEGAL_FORMS: &[&str] = &[
+    "Inc", "LLC", "Ltd", "GmbH", "Corp", "Co", "", "", "AG", "SA",
+];
 
 const TLDS: &[&str] = &["com", "com", "com", "io", "co", "net", "de", "co.uk"];
 
@@ -1196,20 +1480,47 @@ const CITIES: &[(&str, &str, &str, &str)] = &[
 ];
 
 const STREETS: &[&str] = &[
-    "Main Street", "Market Street", "Oak Avenue", "Park Lane", "Harbor Road", "Industrial Way",
-    "Commerce Drive", "Innovation Boulevard", "High Street", "Station Road", "River Road",
-    "Elm Street", "Lakeview Drive", "Technology Parkway", "King Street",
+    "Main Street",
+    "Market Street",
+    "Oak Avenue",
+    "Park Lane",
+    "Harbor Road",
+    "Industrial Way",
+    "Commerce Drive",
+    "Innovation Boulevard",
+    "High Street",
+    "Station Road",
+    "River Road",
+    "Elm Street",
+    "Lakeview Drive",
+    "Technology Parkway",
+    "King Street",
 ];
 
 const TIMEZONES: &[&str] = &[
-    "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
-    "Europe/London", "Europe/Berlin", "Europe/Paris", "Asia/Singapore", "Asia/Tokyo",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Paris",
+    "Asia/Singapore",
+    "Asia/Tokyo",
     "Australia/Sydney",
 ];
 
 const CUSTOMER_TAGS: &[&str] = &[
-    "enterprise", "smb", "vip", "renewal", "expansion", "key-account", "churn-risk", "reference",
-    "new-logo", "strategic",
+    "enterprise",
+    "smb",
+    "vip",
+    "renewal",
+    "expansion",
+    "key-account",
+    "churn-risk",
+    "reference",
+    "new-logo",
+    "strategic",
 ];
 
 const CUSTOMER_NOTES: &[&str] = &[
@@ -1240,13 +1551,27 @@ const JOB_TITLES: &[(&str, &str)] = &[
 ];
 
 const LEAD_SOURCES: &[&str] = &[
-    "Website Form", "Trade Show", "Referral", "LinkedIn", "Cold Call", "Webinar", "Partner",
-    "Google Ads", "Newsletter", "Content Download",
+    "Website Form",
+    "Trade Show",
+    "Referral",
+    "LinkedIn",
+    "Cold Call",
+    "Webinar",
+    "Partner",
+    "Google Ads",
+    "Newsletter",
+    "Content Download",
 ];
 
 const CAMPAIGNS: &[&str] = &[
-    "Spring Promo", "Q3 Webinar Series", "Trade Show Berlin", "Summer Sale", "Product Launch",
-    "Partner Program", "Year-End Push", "Customer Stories",
+    "Spring Promo",
+    "Q3 Webinar Series",
+    "Trade Show Berlin",
+    "Summer Sale",
+    "Product Launch",
+    "Partner Program",
+    "Year-End Push",
+    "Customer Stories",
 ];
 
 const DISQUALIFIED_REASONS: &[&str] = &[
@@ -1274,11 +1599,21 @@ const PRODUCTS: &[(&str, &str, i64, u32)] = &[
 ];
 
 const DEAL_KINDS: &[&str] = &[
-    "new business", "expansion", "renewal", "upgrade", "pilot", "rollout",
+    "new business",
+    "expansion",
+    "renewal",
+    "upgrade",
+    "pilot",
+    "rollout",
 ];
 
 const COMPETITORS: &[&str] = &[
-    "Salesforce", "HubSpot", "Pipedrive", "Zoho", "Microsoft Dynamics", "Freshsales",
+    "Salesforce",
+    "HubSpot",
+    "Pipedrive",
+    "Zoho",
+    "Microsoft Dynamics",
+    "Freshsales",
 ];
 
 const WON_REASONS: &[&str] = &[
@@ -1317,23 +1652,59 @@ const ACTIVITY_OUTCOMES: &[&str] = &[
 ];
 
 const COMMUNICATION_TEXTS: &[(&str, &str)] = &[
-    ("Intro call", "Introduced our offline field CRM; interested in a demo."),
-    ("Pricing question", "Asked about volume pricing for 120 seats."),
-    ("Demo follow-up", "Sent the recording and the slides from the demo."),
-    ("Contract review", "Legal has comments on the liability clause."),
+    (
+        "Intro call",
+        "Introduced our offline field CRM; interested in a demo.",
+    ),
+    (
+        "Pricing question",
+        "Asked about volume pricing for 120 seats.",
+    ),
+    (
+        "Demo follow-up",
+        "Sent the recording and the slides from the demo.",
+    ),
+    (
+        "Contract review",
+        "Legal has comments on the liability clause.",
+    ),
     ("Renewal", "Renewal discussed; wants a multi-year option."),
-    ("Support escalation", "Sync issue on two tablets; passed to support."),
-    ("Quarterly review", "Reviewed adoption numbers; usage up 20%."),
-    ("Proposal sent", "Proposal sent with onboarding and training."),
+    (
+        "Support escalation",
+        "Sync issue on two tablets; passed to support.",
+    ),
+    (
+        "Quarterly review",
+        "Reviewed adoption numbers; usage up 20%.",
+    ),
+    (
+        "Proposal sent",
+        "Proposal sent with onboarding and training.",
+    ),
     ("Check-in", "Quick check-in; no open issues."),
-    ("Meeting request", "Asked for a meeting with their CFO next week."),
+    (
+        "Meeting request",
+        "Asked for a meeting with their CFO next week.",
+    ),
 ];
 
 const NOTE_TEXTS: &[(&str, &str)] = &[
-    ("Org chart", "The CFO signs anything above 100k; IT has a veto on integrations."),
-    ("Competition", "Currently piloting a competitor in one region."),
-    ("Preferences", "Prefers email over calls; no meetings on Fridays."),
-    ("Expansion", "Two more subsidiaries could roll out next year."),
+    (
+        "Org chart",
+        "The CFO signs anything above 100k; IT has a veto on integrations.",
+    ),
+    (
+        "Competition",
+        "Currently piloting a competitor in one region.",
+    ),
+    (
+        "Preferences",
+        "Prefers email over calls; no meetings on Fridays.",
+    ),
+    (
+        "Expansion",
+        "Two more subsidiaries could roll out next year.",
+    ),
     ("Billing", "Invoices must quote their PO number."),
 ];
 
@@ -1382,7 +1753,9 @@ mod tests {
                 .prepare(&format!("SELECT id, data FROM {table} ORDER BY id"))
                 .expect("select");
             let rows = statement
-                .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))
+                .query_map([], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                })
                 .expect("rows");
             for row in rows {
                 let (id, data) = row.expect("row");
@@ -1399,7 +1772,9 @@ mod tests {
     fn count(store: &Store, table: &str) -> usize {
         let count: i64 = store
             .conn
-            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| row.get(0))
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
+                row.get(0)
+            })
             .expect("count");
         usize::try_from(count).expect("a count")
     }
@@ -1452,7 +1827,7 @@ mod tests {
         let size = DemoSize::records(1_000);
         let (_directory, store, _) = generated(1, &size);
         let cases = [
-            ("users", size.users + 0),
+            ("users", size.users),
             ("customers", size.customers),
             ("contacts", size.contacts),
             ("leads", size.leads),
@@ -1468,7 +1843,9 @@ mod tests {
         }
         let statuses: i64 = store
             .conn
-            .query_row("SELECT COUNT(DISTINCT status) FROM deals", [], |row| row.get(0))
+            .query_row("SELECT COUNT(DISTINCT status) FROM deals", [], |row| {
+                row.get(0)
+            })
             .expect("statuses");
         assert_eq!(statuses, 3, "open, won and lost deals");
     }
@@ -1490,7 +1867,10 @@ mod tests {
         assert!(!view.contacts.is_empty(), "contacts");
         assert!(!view.deals.is_empty(), "deals");
         assert!(view.contacts.iter().any(|contact| contact.is_primary));
-        assert_eq!(view.customer.primary_contact_id, view.contacts.iter().find(|c| c.is_primary).map(|c| c.id));
+        assert_eq!(
+            view.customer.primary_contact_id,
+            view.contacts.iter().find(|c| c.is_primary).map(|c| c.id)
+        );
         let timeline = store.customer_timeline(id, 50).expect("timeline");
         assert!(!timeline.is_empty());
         let related: i64 = store

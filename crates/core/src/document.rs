@@ -258,10 +258,10 @@ fn write_value(
             write_map(doc, &id, fields)
         }
         (Json::Array(items), current) => {
-            if let Some((current_value, id)) = current {
-                if read_value(doc, current_value, &id)? == *value {
-                    return Ok(());
-                }
+            if let Some((current_value, id)) = current
+                && read_value(doc, current_value, &id)? == *value
+            {
+                return Ok(());
             }
             let id = doc.put_object(obj, key, ObjType::List)?;
             for (index, item) in items.iter().enumerate() {
@@ -273,10 +273,11 @@ fn write_value(
             let Some(new) = json_to_scalar(scalar) else {
                 return Ok(());
             };
-            if let Some((Value::Scalar(old), _)) = &current {
-                if scalar_to_json(old) == *scalar && same_scalar_type(old, &new) {
-                    return Ok(());
-                }
+            if let Some((Value::Scalar(old), _)) = &current
+                && scalar_to_json(old) == *scalar
+                && same_scalar_type(old, &new)
+            {
+                return Ok(());
             }
             doc.put(obj, key, new)?;
             Ok(())

@@ -16,7 +16,10 @@ pub enum CoreError {
     #[error("store: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("record document {id}: {source}")]
-    Document { id: RecordId, source: DocumentError },
+    Document {
+        id: RecordId,
+        source: Box<DocumentError>,
+    },
     #[error("record {id} holds fields this build cannot read: {source}")]
     Fields {
         id: RecordId,

@@ -19,9 +19,10 @@ impl Store {
         let mut document = self
             .load_document(id)?
             .ok_or(CoreError::NotFound { kind, id })?;
-        let steps = document
-            .history()
-            .map_err(|source| CoreError::Document { id, source })?;
+        let steps = document.history().map_err(|source| CoreError::Document {
+            id,
+            source: Box::new(source),
+        })?;
         let mut entries = Vec::with_capacity(steps.len());
         for step in steps {
             let mut keys: Vec<&String> = step.before.keys().chain(step.after.keys()).collect();

@@ -7,12 +7,15 @@
 //! - `records`: generic create / update / get of any entity kind (methods on [`Store`]).
 //! - `customers`: customer operations and queries.
 //! - `permissions`: the role rules checked before every write.
+//! - [`demo`]: a realistic demo tenant of any size, reproducible from a seed, via the write path.
+//! - `workflows`: lead conversion, deal stage moves / win / lose, activity completion...
 //! - [`sync`]: the sync client: push the outbox, pull and apply the server's feed.
 //!
 //! Invariants: one write = one SQLite transaction (document, rows, outbox); queries read the
 //! materialized tables only; rows can always be rebuilt from the documents.
 
 mod customers;
+pub mod demo;
 mod document;
 mod error;
 mod history;
@@ -25,6 +28,7 @@ mod references;
 mod store;
 pub mod sync;
 mod trash;
+mod workflows;
 
 pub use document::DocumentError;
 pub use error::CoreError;

@@ -50,7 +50,7 @@ impl Store {
                     .write_fields(&fields)
                     .map_err(|source| CoreError::Document {
                         id: record_id,
-                        source,
+                        source: Box::new(source),
                     })
             })?);
         }
@@ -71,7 +71,7 @@ impl Store {
                     .write_fields(&fields)
                     .map_err(|source| CoreError::Document {
                         id: record_id,
-                        source,
+                        source: Box::new(source),
                     })
             })?;
         entity_from(record_id, &stored, updated_at)
@@ -113,7 +113,7 @@ impl Store {
                     .write_fields(&fields)
                     .map_err(|source| CoreError::Document {
                         id: record_id,
-                        source,
+                        source: Box::new(source),
                     })
             })?;
         entity_from(record_id, &stored, updated_at)
@@ -135,7 +135,7 @@ impl Store {
         }
         let fields = document.fields().map_err(|source| CoreError::Document {
             id: record_id,
-            source,
+            source: Box::new(source),
         })?;
         entity_from(record_id, &fields, document.last_change_time())
     }

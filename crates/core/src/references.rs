@@ -187,9 +187,19 @@ impl Store {
 
     /// Every broken reference of `entity`, as validation errors.
     pub(crate) fn check_references<E: References>(&self, entity: &E) -> Result<(), CoreError> {
+        self.check_references_besides(entity, &[])
+    }
+
+    /// Like [`Store::check_references`], counting `pending` (records created in the same
+    /// transaction) as existing.
+    pub(crate) fn check_references_besides<E: References>(
+        &self,
+        entity: &E,
+        pending: &[RecordId],
+    ) -> Result<(), CoreError> {
         let mut errors = ValidationErrors::default();
         for (field, kind, id) in entity.references() {
-            if !self.exists(kind, id)? {
+            if !pending.contains(&id) && !self.exists(kind, id)? {
                 errors.push(
                     field,
                     Rule::Reference {

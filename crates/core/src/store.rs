@@ -106,8 +106,12 @@ impl Store {
             .optional()?;
         bytes
             .map(|bytes| {
-                RecordDocument::load(&bytes, self.profile.device_id)
-                    .map_err(|source| CoreError::Document { id, source })
+                RecordDocument::load(&bytes, self.profile.device_id).map_err(|source| {
+                    CoreError::Document {
+                        id,
+                        source: Box::new(source),
+                    }
+                })
             })
             .transpose()
     }
@@ -142,8 +146,12 @@ impl Store {
     ) -> Result<StagedWrite, CoreError> {
         let mut document = match existing {
             Some(document) => document,
-            None => RecordDocument::create(kind, self.profile.device_id)
-                .map_err(|source| CoreError::Document { id, source })?,
+            None => RecordDocument::create(kind, self.profile.device_id).map_err(|source| {
+                CoreError::Document {
+                    id,
+                    source: Box::new(source),
+                }
+            })?,
         };
         edit(&mut document)?;
         let author = Author {
@@ -151,9 +159,10 @@ impl Store {
             at_millis: now().timestamp_millis(),
         };
         let change = document.commit(author);
-        let fields = document
-            .fields()
-            .map_err(|source| CoreError::Document { id, source })?;
+        let fields = document.fields().map_err(|source| CoreError::Document {
+            id,
+            source: Box::new(source),
+        })?;
         let updated_at = document.last_change_time();
         Ok(StagedWrite {
             kind,

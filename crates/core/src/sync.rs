@@ -261,7 +261,10 @@ impl Store {
             let before = document.heads();
             document
                 .apply_changes(changes)
-                .map_err(|source| CoreError::Document { id, source })?;
+                .map_err(|source| CoreError::Document {
+                    id,
+                    source: Box::new(source),
+                })?;
             if document.heads() != before {
                 documents.push((id, document));
             }
@@ -276,9 +279,10 @@ impl Store {
                 continue;
             };
             save_document(&transaction, id, kind, &mut document)?;
-            let fields = document
-                .fields()
-                .map_err(|source| CoreError::Document { id, source })?;
+            let fields = document.fields().map_err(|source| CoreError::Document {
+                id,
+                source: Box::new(source),
+            })?;
             materialize::record(&transaction, kind, id, &fields, document.last_change_time())?;
             changed.push(id);
         }

@@ -42,9 +42,10 @@ impl Store {
         document: &RecordDocument,
         id: RecordId,
     ) -> Result<Option<crm_model::UserId>, CoreError> {
-        let fields = document
-            .fields()
-            .map_err(|source| CoreError::Document { id, source })?;
+        let fields = document.fields().map_err(|source| CoreError::Document {
+            id,
+            source: Box::new(source),
+        })?;
         Ok(kind
             .owner_field()
             .and_then(|field| fields.get(field))
@@ -157,7 +158,7 @@ impl Store {
                 let child_document = self.document_of(*child_kind, child)?;
                 let root = child_document
                     .fields()
-                    .map_err(|source| CoreError::Document { id: child, source })?
+                    .map_err(|source| CoreError::Document { id: child, source: Box::new(source) })?
                     .get(DELETED_WITH_FIELD)
                     .and_then(Json::as_str)
                     .map(str::to_owned);
@@ -188,7 +189,10 @@ impl Store {
         )?;
         let in_trash = document
             .fields()
-            .map_err(|source| CoreError::Document { id, source })?
+            .map_err(|source| CoreError::Document {
+                id,
+                source: Box::new(source),
+            })?
             .get(DELETED_AT_FIELD)
             .is_some_and(|value| !value.is_null());
         if !in_trash {
@@ -294,5 +298,8 @@ fn set_meta(
     }
     document
         .write_fields(&fields)
-        .map_err(|source| CoreError::Document { id, source })
+        .map_err(|source| CoreError::Document {
+            id,
+            source: Box::new(source),
+        })
 }

@@ -5,6 +5,7 @@
 //!   the shell's handler cannot drift apart.
 //! - [`query`]: the list queries of spec §2 (filters, sorting, page and cursor paging).
 //! - [`views`]: composite read models: Customer 360, timeline, activity groups, search hits.
+//! - [`workflows`]: requests of the sales workflows (convert, stage moves, win/lose...).
 //! - [`sync`]: the sync server's HTTP API (`/v1/...`): push, pull and their records.
 //!
 //! Builds for `wasm32-unknown-unknown`.
@@ -13,3 +14,4 @@ pub mod ipc;
 pub mod query;
 pub mod sync;
 pub mod views;
+pub mod workflows;

@@ -156,12 +156,16 @@ pub(crate) fn rebuild(
                     CoreError::Corrupt(format!("document id: {error}"))
                 })?;
             let bytes: Vec<u8> = row.get(1)?;
-            let mut document = RecordDocument::load(&bytes, device)
-                .map_err(|source| CoreError::Document { id, source })?;
+            let mut document =
+                RecordDocument::load(&bytes, device).map_err(|source| CoreError::Document {
+                    id,
+                    source: Box::new(source),
+                })?;
             let Ok(kind) = document.kind() else { continue };
-            let fields = document
-                .fields()
-                .map_err(|source| CoreError::Document { id, source })?;
+            let fields = document.fields().map_err(|source| CoreError::Document {
+                id,
+                source: Box::new(source),
+            })?;
             record(&transaction, kind, id, &fields, document.last_change_time())?;
             count += 1;
         }

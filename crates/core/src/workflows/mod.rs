@@ -1,0 +1,7 @@
+//! Sales workflows (spec §2 beyond CRUD), each one transaction over every record it touches:
+//! lead conversion and disqualification, deal stage moves, win and lose, activity completion
+//! and rescheduling, the primary contact.
+
+mod activities;
+mod deals;
+mod leads;

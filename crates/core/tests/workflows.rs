@@ -1,0 +1,252 @@
+//! The sales workflows, driven with the spec's own request bodies as fixtures.
+
+mod common;
+
+use common::{TestStore, user};
+use crm_core::CoreError;
+use crm_model::{
+    Activity, ActivityStatus, Contact, Customer, Deal, DealStatus, Lead, LeadStatus, LostReason,
+    Role,
+};
+use crm_protocol::workflows::{CompleteActivity, ConvertLead, LoseDeal, MoveDealStage, WinDeal};
+use serde_json::json;
+
+fn spec_lead(t: &mut TestStore) -> Lead {
+    t.create(json!({
+        "firstName": "John", "lastName": "Doe", "email": "john@example.com", "phone": "+1234567890",
+        "company": "Example Inc", "jobTitle": "CTO", "source": "Website Form", "campaign": "Q1 2026 Campaign",
+        "tags": ["high-value"]
+    }))
+}
+
+#[test]
+fn converting_the_specs_lead_makes_customer_contact_and_deal_in_one_go() {
+    let mut t = TestStore::new();
+    let admin = t.admin;
+    let lead = spec_lead(&mut t);
+    let request: ConvertLead = serde_json::from_value(json!({
+        "createCustomer": true, "createContact": true, "createDeal": true,
+        "dealName": "Example Inc - Implementation", "dealValue": 50000, "dealStage": "QUALIFICATION"
+    }))
+    .expect("the spec's body");
+    let converted = t
+        .store
+        .convert_lead(&admin, lead.id, &request)
+        .expect("converts");
+    let customer = converted.customer.expect("customer");
+    let contact = converted.contact.expect("contact");
+    let deal = converted.deal.expect("deal");
+    assert_eq!(customer.name, "Example Inc");
+    assert_eq!(
+        (contact.name.as_str(), contact.customer_id),
+        ("John Doe", Some(customer.id))
+    );
+    assert_eq!(deal.amount.to_string(), "50000.00");
+    let pipeline = t.store.default_pipeline().expect("pipeline");
+    assert_eq!(
+        pipeline
+            .stage(deal.stage_id.expect("stage"))
+            .map(|s| s.name.as_str()),
+        Some("Qualification")
+    );
+    assert_eq!(deal.probability, 25, "the stage's probability");
+    assert_eq!(deal.lead_id, Some(lead.id));
+    let stored: Lead = t.store.get(lead.id).expect("lead");
+    assert_eq!(stored.status, LeadStatus::Converted);
+    assert_eq!(
+        (stored.customer_id, stored.contact_id, stored.deal_id),
+        (Some(customer.id), Some(contact.id), Some(deal.id))
+    );
+    assert!(matches!(
+        t.store.convert_lead(&admin, lead.id, &request),
+        Err(CoreError::NotAllowed(_))
+    ));
+}
+
+#[test]
+fn conversion_offers_to_link_a_duplicate_instead_of_creating_it() {
+    let mut t = TestStore::new();
+    let admin = t.admin;
+    let existing: Customer =
+        t.create(json!({"name": "Example Inc", "website": "https://example.com"}));
+    let lead = spec_lead(&mut t);
+    let duplicates = t.store.conversion_duplicates(lead.id).expect("scan");
+    assert_eq!(
+        duplicates
+            .customers
+            .iter()
+            .map(|c| c.id)
+            .collect::<Vec<_>>(),
+        [existing.id]
+    );
+    let create = ConvertLead {
+        create_customer: true,
+        create_contact: true,
+        ..ConvertLead::default()
+    };
+    let Err(CoreError::Validation(errors)) = t.store.convert_lead(&admin, lead.id, &create) else {
+        panic!("a duplicate customer must be pointed out");
+    };
+    assert_eq!(errors.0[0].field, "createCustomer");
+    assert_eq!(
+        t.store.get::<Lead>(lead.id).expect("lead").status,
+        LeadStatus::New,
+        "nothing changed"
+    );
+    let link = ConvertLead {
+        customer_id: Some(existing.id),
+        create_contact: true,
+        ..ConvertLead::default()
+    };
+    let converted = t.store.convert_lead(&admin, lead.id, &link).expect("links");
+    assert_eq!(converted.customer.map(|c| c.id), Some(existing.id));
+    assert_eq!(
+        converted.contact.and_then(|c| c.customer_id),
+        Some(existing.id)
+    );
+}
+
+#[test]
+fn deals_move_through_stages_and_are_won_or_lost() {
+    let mut t = TestStore::new();
+    let admin = t.admin;
+    let pipeline = t.store.default_pipeline().expect("pipeline");
+    let stages = pipeline.ordered_stages();
+    let customer: Customer = t.create(json!({"name": "Acme"}));
+    let deal: Deal = t.create(
+        json!({"name": "Big", "customerId": customer.id, "pipelineId": pipeline.id,
+        "stageId": stages[0].0, "amount": 1000}),
+    );
+    let proposal = stages[2].0;
+    let moved = t
+        .store
+        .move_deal_stage(
+            &admin,
+            deal.id,
+            &MoveDealStage {
+                stage_id: proposal,
+                notes: Some("Sent proposal document".into()),
+                update_probability: true,
+            },
+        )
+        .expect("moves");
+    assert_eq!((moved.stage_id, moved.probability), (Some(proposal), 50));
+    assert_eq!(moved.stage_history.len(), 1);
+    let negotiation = stages[3].0;
+    let moved = t
+        .store
+        .move_deal_stage(
+            &admin,
+            deal.id,
+            &MoveDealStage {
+                stage_id: negotiation,
+                notes: None,
+                update_probability: false,
+            },
+        )
+        .expect("moves");
+    assert_eq!(moved.probability, 50, "kept when not asked to update");
+    assert_eq!(
+        moved
+            .stage_history
+            .values()
+            .filter(|visit| visit.left_at.is_none())
+            .count(),
+        1,
+        "one open visit"
+    );
+    let lost_stage = pipeline.lost_stage().expect("lost stage");
+    assert!(matches!(
+        t.store.move_deal_stage(
+            &admin,
+            deal.id,
+            &MoveDealStage {
+                stage_id: lost_stage,
+                notes: None,
+                update_probability: false
+            }
+        ),
+        Err(CoreError::Validation(_))
+    ));
+    let won = t.store.win_deal(&admin, deal.id, &serde_json::from_value::<WinDeal>(json!({
+        "closedDate": "2026-02-08", "wonReason": "Best value proposition", "createSalesOrder": false
+    })).expect("spec body")).expect("wins");
+    assert_eq!(
+        (won.status, won.probability, won.stage_id),
+        (DealStatus::Won, 100, pipeline.won_stage())
+    );
+    assert_eq!(
+        won.closed_date.map(|d| d.to_string()).as_deref(),
+        Some("2026-02-08")
+    );
+
+    let other: Deal = t.create(json!({"name": "Small", "customerId": customer.id, "pipelineId": pipeline.id, "stageId": stages[0].0}));
+    let lose: LoseDeal = serde_json::from_value(json!({
+        "closedDate": "2026-02-08", "lostReason": "PRICE", "lostToCompetitor": "Competitor X",
+        "notes": "They offered 20% lower price"
+    }))
+    .expect("spec body");
+    let lost = t.store.lose_deal(&admin, other.id, &lose).expect("loses");
+    assert_eq!(
+        (lost.status, lost.lost_reason),
+        (DealStatus::Lost, Some(LostReason::Price))
+    );
+    assert_eq!(lost.competitors, ["Competitor X"]);
+    let reopened = t
+        .store
+        .move_deal_stage(
+            &admin,
+            other.id,
+            &MoveDealStage {
+                stage_id: stages[1].0,
+                notes: None,
+                update_probability: true,
+            },
+        )
+        .expect("reopens");
+    assert_eq!(
+        (reopened.status, reopened.lost_reason),
+        (DealStatus::Open, None)
+    );
+    let rep = user(5, Role::SalesRep);
+    assert!(matches!(
+        t.store.win_deal(&rep, other.id, &WinDeal::default()),
+        Err(CoreError::NotAllowed(_))
+    ));
+}
+
+#[test]
+fn activities_complete_and_contacts_become_primary() {
+    let mut t = TestStore::new();
+    let admin = t.admin;
+    let customer: Customer = t.create(json!({"name": "Acme"}));
+    let activity: Activity =
+        t.create(json!({"type": "CALL", "subject": "Call John", "dueDate": "2026-02-10"}));
+    let request: CompleteActivity = serde_json::from_value(json!({
+        "outcome": "Customer agreed to proposal", "notes": "Moving to next stage", "completedAt": "2026-02-08T16:00:00Z"
+    }))
+    .expect("spec body");
+    let done = t
+        .store
+        .complete_activity(&admin, activity.id, &request)
+        .expect("completes");
+    assert_eq!(
+        (done.status, done.completed_by),
+        (ActivityStatus::Completed, Some(admin.user_id))
+    );
+    assert_eq!(done.outcome.as_deref(), Some("Customer agreed to proposal"));
+
+    let john: Contact =
+        t.create(json!({"customerId": customer.id, "name": "John", "isPrimary": true}));
+    let jane: Contact = t.create(json!({"customerId": customer.id, "name": "Jane"}));
+    t.store.set_primary_contact(&admin, jane.id).expect("sets");
+    assert!(!t.store.get::<Contact>(john.id).expect("john").is_primary);
+    assert!(t.store.get::<Contact>(jane.id).expect("jane").is_primary);
+    assert_eq!(
+        t.store
+            .get::<Customer>(customer.id)
+            .expect("customer")
+            .primary_contact_id,
+        Some(jane.id)
+    );
+}
