@@ -117,6 +117,17 @@ CREATE INDEX deals_closed ON deals (closed_date);
 CREATE INDEX deals_amount ON deals (amount, id);
 CREATE INDEX deals_created ON deals (created_at, id);
 
+-- Each stay of a deal in a stage (from the deal's stage history), for funnel conversion.
+CREATE TABLE deal_stage_visits (
+    deal_id     TEXT NOT NULL,
+    visit_id    TEXT NOT NULL,
+    stage_id    TEXT NOT NULL,
+    entered_at  TEXT NOT NULL,
+    left_at     TEXT,
+    PRIMARY KEY (deal_id, visit_id)
+) WITHOUT ROWID;
+CREATE INDEX deal_stage_visits_stage ON deal_stage_visits (stage_id, entered_at);
+
 CREATE TABLE pipelines (
     id          TEXT PRIMARY KEY,
     name        TEXT NOT NULL,

@@ -414,7 +414,7 @@ impl Generator {
         let mut first_contact = 0;
         for count in contact_counts {
             let name = self.company_name();
-            let domain = domain_of(&name, self.pick(TLDS));
+            let domain = domain_of(&name, *self.pick(TLDS));
             self.customers.push(CustomerInfo {
                 id: CustomerId(Uuid::nil()),
                 name,
@@ -641,7 +641,7 @@ impl Generator {
             ),
             None => {
                 let name = self.company_name();
-                let domain = domain_of(&name, self.pick(TLDS));
+                let domain = domain_of(&name, *self.pick(TLDS));
                 (name, domain)
             }
         };
@@ -881,13 +881,16 @@ impl Generator {
     /// A customer, one of its contacts, and sometimes one of its deals.
     fn subject_of_customer(&mut self) -> (usize, Option<usize>, Option<usize>) {
         let customer = self.rng.usize(..self.customers.len());
-        let info = &self.customers[customer];
-        let contact = (info.contact_count > 0)
-            .then(|| info.first_contact + self.rng.usize(..info.contact_count));
-        let deal = if info.deals.is_empty() || !self.chance(50) {
+        let (first_contact, contact_count, deal_count) = {
+            let info = &self.customers[customer];
+            (info.first_contact, info.contact_count, info.deals.len())
+        };
+        let contact = (contact_count > 0).then(|| first_contact + self.rng.usize(..contact_count));
+        let deal = if deal_count == 0 || !self.chance(50) {
             None
         } else {
-            Some(info.deals[self.rng.usize(..info.deals.len())] as usize)
+            let pick = self.rng.usize(..deal_count);
+            Some(self.customers[customer].deals[pick] as usize)
         };
         (customer, contact, deal)
     }

@@ -8,6 +8,7 @@
 //! - `customers`: customer operations and queries.
 //! - `permissions`: the role rules checked before every write.
 //! - [`demo`]: a realistic demo tenant of any size, reproducible from a seed, via the write path.
+//! - `reports`: the dashboard stats and the reports of spec §3.8.
 //! - `workflows`: lead conversion, deal stage moves / win / lose, activity completion...
 //! - [`sync`]: the sync client: push the outbox, pull and apply the server's feed.
 //!
@@ -25,6 +26,7 @@ mod pipelines;
 mod queries;
 mod records;
 mod references;
+mod reports;
 mod store;
 pub mod sync;
 mod trash;
@@ -35,5 +37,6 @@ pub use error::CoreError;
 pub use pipelines::default_pipeline_id;
 pub use queries::ActivityScope;
 pub use references::References;
+pub use reports::Segment;
 pub use store::{Profile, STORE_FILE_NAME, Store};
 pub use trash::TrashItem;

@@ -143,6 +143,7 @@ pub(crate) fn rebuild(
         transaction.execute(&format!("DELETE FROM {}", rows::table_of(*kind)), [])?;
     }
     transaction.execute("DELETE FROM pipeline_stages", [])?;
+    transaction.execute("DELETE FROM deal_stage_visits", [])?;
     search::clear(&transaction)?;
     let mut count = 0;
     {

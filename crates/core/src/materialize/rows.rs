@@ -240,6 +240,21 @@ pub(super) fn deal(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
             row.deleted_at,
             row.data(&deal)?,
         ])?;
+    row.transaction
+        .prepare_cached("DELETE FROM deal_stage_visits WHERE deal_id = ?1")?
+        .execute([row.id()])?;
+    let mut visit_insert = row.transaction.prepare_cached(
+        "INSERT INTO deal_stage_visits (deal_id, visit_id, stage_id, entered_at, left_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (visit_id, visit) in &deal.stage_history {
+        visit_insert.execute(params![
+            row.id(),
+            visit_id,
+            visit.stage_id.to_string(),
+            time_text(visit.entered_at),
+            time(visit.left_at),
+        ])?;
+    }
     Ok(Some(SearchEntry {
         title: deal.name.clone(),
         detail: joined(&[deal.deal_number.as_deref(), Some(deal.status.label())]),
