@@ -63,18 +63,42 @@ impl Store {
         actor: &Actor,
         entity: &E,
     ) -> Result<E, CoreError> {
+        self.write_entity(actor, entity.clone(), false)
+    }
+
+    /// The write of one entity: its derived fields (a lead's score), the entity itself, and the
+    /// records that depend on it (the lead of a new communication is rescored), in one
+    /// transaction.
+    fn write_entity<E: References>(
+        &mut self,
+        actor: &Actor,
+        mut entity: E,
+        existing: bool,
+    ) -> Result<E, CoreError> {
+        entity.derive(self)?;
         let record_id: RecordId = entity.id().into();
-        let fields = fields_of(record_id, entity)?;
-        let (stored, updated_at) =
-            self.write_record(actor, E::KIND, record_id, None, |document| {
-                document
-                    .write_fields(&fields)
-                    .map_err(|source| CoreError::Document {
-                        id: record_id,
-                        source: Box::new(source),
-                    })
-            })?;
-        entity_from(record_id, &stored, updated_at)
+        let document = if existing {
+            Some(self.load_document(record_id)?.ok_or(CoreError::NotFound {
+                kind: E::KIND,
+                id: record_id,
+            })?)
+        } else {
+            None
+        };
+        let fields = fields_of(record_id, &entity)?;
+        let staged = self.stage(actor, E::KIND, record_id, document, |document| {
+            document
+                .write_fields(&fields)
+                .map_err(|source| CoreError::Document {
+                    id: record_id,
+                    source: Box::new(source),
+                })
+        })?;
+        let stored = entity_from(record_id, &staged.fields, staged.updated_at)?;
+        let mut writes = vec![staged];
+        writes.extend(entity.dependents(self, actor)?);
+        self.persist(writes)?;
+        Ok(stored)
     }
 
     /// Changes the fields named in `patch`, and only those.
@@ -101,22 +125,7 @@ impl Store {
         actor: &Actor,
         next: &E,
     ) -> Result<E, CoreError> {
-        let record_id: RecordId = next.id().into();
-        let document = self.load_document(record_id)?.ok_or(CoreError::NotFound {
-            kind: E::KIND,
-            id: record_id,
-        })?;
-        let fields = fields_of(record_id, next)?;
-        let (stored, updated_at) =
-            self.write_record(actor, E::KIND, record_id, Some(document), |document| {
-                document
-                    .write_fields(&fields)
-                    .map_err(|source| CoreError::Document {
-                        id: record_id,
-                        source: Box::new(source),
-                    })
-            })?;
-        entity_from(record_id, &stored, updated_at)
+        self.write_entity(actor, next.clone(), true)
     }
 
     /// The record as its document holds it now.

@@ -3,13 +3,13 @@
 //! update, reported like any other broken rule: the field and the rule.
 
 use crm_model::{
-    Activity, Attachment, Communication, Contact, CustomerNote, Deal, Entity, Lead, Pipeline,
-    RecordId, RecordKind, Rule, SalesDocument, ValidationErrors,
+    Activity, Actor, Attachment, Communication, Contact, CustomerNote, Deal, Entity, Lead,
+    Pipeline, RecordId, RecordKind, Rule, SalesDocument, ValidationErrors,
 };
 use rusqlite::OptionalExtension;
 
 use crate::error::CoreError;
-use crate::store::Store;
+use crate::store::{StagedWrite, Store};
 
 /// An entity whose references the core checks.
 pub trait References: Entity {
@@ -21,6 +21,17 @@ pub trait References: Entity {
     /// Further checks needing the store (a deal's stage must belong to its pipeline).
     fn check_with(&self, _store: &Store, _errors: &mut ValidationErrors) -> Result<(), CoreError> {
         Ok(())
+    }
+
+    /// Fills in fields derived from other records before a write (a lead's score).
+    fn derive(&mut self, _store: &Store) -> Result<(), CoreError> {
+        Ok(())
+    }
+
+    /// Writes of other records this one's write implies, staged for the same transaction (the
+    /// lead of a new communication or activity is rescored).
+    fn dependents(&self, _store: &Store, _actor: &Actor) -> Result<Vec<StagedWrite>, CoreError> {
+        Ok(Vec::new())
     }
 }
 
@@ -35,6 +46,7 @@ fn set<T: Into<RecordId>>(
 impl References for crm_model::Customer {}
 impl References for crm_model::Tag {}
 impl References for crm_model::User {}
+impl References for crm_model::Settings {}
 impl References for Pipeline {}
 
 impl References for Contact {
@@ -46,6 +58,10 @@ impl References for Contact {
 }
 
 impl References for Lead {
+    fn derive(&mut self, store: &Store) -> Result<(), CoreError> {
+        store.score_lead(self)
+    }
+
     fn references(&self) -> Vec<(&'static str, RecordKind, RecordId)> {
         [
             set("customerId", RecordKind::Customer, self.customer_id),
@@ -94,6 +110,10 @@ impl References for Deal {
 }
 
 impl References for Communication {
+    fn dependents(&self, store: &Store, actor: &Actor) -> Result<Vec<StagedWrite>, CoreError> {
+        store.rescore_staged(actor, self.lead_id)
+    }
+
     fn references(&self) -> Vec<(&'static str, RecordKind, RecordId)> {
         [
             set("customerId", RecordKind::Customer, self.customer_id),
@@ -109,6 +129,10 @@ impl References for Communication {
 }
 
 impl References for Activity {
+    fn dependents(&self, store: &Store, actor: &Actor) -> Result<Vec<StagedWrite>, CoreError> {
+        store.rescore_staged(actor, self.lead_id)
+    }
+
     fn references(&self) -> Vec<(&'static str, RecordKind, RecordId)> {
         [
             set("customerId", RecordKind::Customer, self.customer_id),

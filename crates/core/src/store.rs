@@ -35,8 +35,9 @@ pub struct Profile {
     pub role: Role,
 }
 
-/// An edit committed to a record's document but not yet written to the store.
-pub(crate) struct StagedWrite {
+/// An edit committed to a record's document but not yet written to the store; only the core
+/// makes and persists them.
+pub struct StagedWrite {
     pub(crate) kind: RecordKind,
     pub(crate) id: RecordId,
     document: RecordDocument,
@@ -116,26 +117,10 @@ impl Store {
             .transpose()
     }
 
-    /// The one write path of local edits: `edit` changes the document (a new one when
-    /// `existing` is `None`); the change is committed, then document, materialized row and outbox
-    /// entry are written in one transaction. Returns the record's fields after the edit and the
-    /// time of its last change.
-    pub(crate) fn write_record(
-        &mut self,
-        actor: &Actor,
-        kind: RecordKind,
-        id: RecordId,
-        existing: Option<RecordDocument>,
-        edit: impl FnOnce(&mut RecordDocument) -> Result<(), CoreError>,
-    ) -> Result<(Map<String, Json>, DateTime<Utc>), CoreError> {
-        let staged = self.stage(actor, kind, id, existing, edit)?;
-        let result = (staged.fields.clone(), staged.updated_at);
-        self.persist(vec![staged])?;
-        Ok(result)
-    }
-
-    /// Applies `edit` to a record's document and commits it as a change, without writing
-    /// anything yet: several staged writes are persisted together by [`Store::persist`].
+    /// The one write path of local edits, first half: applies `edit` to a record's document (a
+    /// new one when `existing` is `None`) and commits it as a change, without writing anything
+    /// yet. [`Store::persist`] then writes staged edits together: documents, materialized rows
+    /// and outbox entries in one transaction.
     pub(crate) fn stage(
         &self,
         actor: &Actor,

@@ -57,14 +57,14 @@ fn tenant() -> Tenant {
         let _: Contact = t.create(json!({"customerId": customer.id, "name": name, "role": role,
             "email": format!("{}@example.com", name.split(' ').next().unwrap_or("x").to_lowercase())}));
     }
-    for (name, status, source, rating, score) in [
-        ("Lead One", "NEW", "Website Form", "HOT", 85),
-        ("Lead Two", "QUALIFIED", "Referral", "WARM", 55),
-        ("Lead Three", "NEW", "Website Form", "COLD", 15),
+    // Scores set by hand; the ratings follow from the default thresholds (HOT, WARM, COLD).
+    for (name, status, source, score) in [
+        ("Lead One", "NEW", "Website Form", 85),
+        ("Lead Two", "QUALIFIED", "Referral", 55),
+        ("Lead Three", "NEW", "Website Form", 15),
     ] {
         let _: Lead = t.create(
-            json!({"name": name, "status": status, "source": source, "rating": rating,
-            "leadScore": score, "company": format!("{name} Inc")}),
+            json!({"name": name, "status": status, "source": source, "scoreOverride": score, "company": format!("{name} Inc")}),
         );
     }
     let big_deal: Deal = t.create(json!({"name": "Acme - Enterprise", "customerId": acme.id, "pipelineId": pipeline.id,

@@ -83,12 +83,14 @@ fn dashboard_and_reports() {
             },
         )
         .expect("moves");
-    for (name, source, status, score, rating) in [
-        ("A", "Web", "NEW", 80, "HOT"),
-        ("B", "Web", "CONVERTED", 60, "WARM"),
-        ("C", "Referral", "QUALIFIED", 40, "COLD"),
+    for (name, source, status, score) in [
+        ("A", "Web", "NEW", 80),
+        ("B", "Web", "CONVERTED", 60),
+        ("C", "Referral", "QUALIFIED", 40),
     ] {
-        let _: Lead = t.create(json!({"name": name, "source": source, "status": status, "leadScore": score, "rating": rating}));
+        let _: Lead = t.create(
+            json!({"name": name, "source": source, "status": status, "scoreOverride": score}),
+        );
     }
     let task: Activity =
         t.create(json!({"type": "TASK", "subject": "Overdue", "dueDate": "2026-02-02"}));

@@ -250,3 +250,47 @@ fn activities_complete_and_contacts_become_primary() {
         Some(jane.id)
     );
 }
+
+#[test]
+fn leads_are_scored_when_created_and_rescored_when_engaged() {
+    let mut t = TestStore::new();
+    let admin = t.admin;
+    let lead: Lead = t.create(json!({"name": "Jo", "jobTitle": "CTO", "companySize": "ENTERPRISE", "source": "Website Form",
+        "budget": 75000, "authority": "YES", "need": "EXPLICIT", "timeline": "IMMEDIATE"}));
+    assert_eq!(
+        (lead.lead_score, lead.rating),
+        (68, Some(crm_model::Rating::Warm))
+    );
+    assert_eq!(lead.score_breakdown.get("QUALIFICATION"), Some(&35));
+    let _: crm_model::Communication =
+        t.create(json!({"type": "CALL", "notes": "Intro call", "leadId": lead.id}));
+    let rescored: Lead = t.store.get(lead.id).expect("lead");
+    assert_eq!(
+        (rescored.lead_score, rescored.rating),
+        (82, Some(crm_model::Rating::Hot)),
+        "a call today adds engagement"
+    );
+    let pinned = t
+        .store
+        .set_lead_score(&admin, lead.id, Some(20))
+        .expect("overrides");
+    assert_eq!(
+        (pinned.lead_score, pinned.rating),
+        (20, Some(crm_model::Rating::Cold))
+    );
+    let mut settings = t.store.settings().expect("settings");
+    settings.lead_scoring.hot_threshold = 15;
+    settings.lead_scoring.warm_threshold = 10;
+    t.store.save_settings(&admin, settings).expect("saves");
+    assert_eq!(
+        t.store.get::<Lead>(lead.id).expect("lead").rating,
+        Some(crm_model::Rating::Hot),
+        "rescored with the new rules"
+    );
+    let rep = user(3, Role::SalesRep);
+    assert!(matches!(
+        t.store
+            .save_settings(&rep, t.store.settings().expect("settings")),
+        Err(CoreError::NotAllowed(_))
+    ));
+}

@@ -189,6 +189,17 @@ pub struct Lead {
 impl Entity for Lead {
     const KIND: RecordKind = RecordKind::Lead;
     type Id = LeadId;
+    /// The score, rating and breakdown are computed by the scoring rules; a person sets
+    /// `scoreOverride` instead.
+    const READ_ONLY: &'static [&'static str] = &[
+        "id",
+        "createdAt",
+        "updatedAt",
+        "leadScore",
+        "rating",
+        "scoreBreakdown",
+        "convertedAt",
+    ];
 
     fn id(&self) -> LeadId {
         self.id

@@ -11,6 +11,8 @@
 //! - One module per entity of spec §1: `customer`, `contact`, `lead`, `deal` (with product
 //!   lines), `pipeline` (with its stages), `communication`, `activity`, `note`, `attachment`,
 //!   `tag`, `sales_document`, `user`.
+//! - `scoring`: lead scoring rules and the score with its breakdown; `settings`: the tenant's
+//!   settings record that holds them.
 //! - `common`: money ([`Amount`] in hundredths, [`Currency`]), addresses, custom fields, tags.
 //! - `role`: roles of spec §6 and the acting user of each write.
 //! - `validation`: field-level errors (`field` + `rule`) and the shared format checks.
@@ -32,6 +34,8 @@ mod note;
 mod pipeline;
 mod role;
 mod sales_document;
+mod scoring;
+mod settings;
 mod tag;
 mod user;
 mod validation;
@@ -64,6 +68,8 @@ pub use note::CustomerNote;
 pub use pipeline::{DEFAULT_STAGES, Pipeline, Stage};
 pub use role::{Actor, Operation, Role};
 pub use sales_document::{SalesDocument, SalesDocumentStatus, SalesDocumentType};
+pub use scoring::{Engagement, Score, ScoringRules};
+pub use settings::{Settings, settings_id};
 pub use tag::{Tag, TagCategory};
 pub use user::User;
 pub use validation::{FieldError, Rule, ValidationErrors, is_color, is_email, is_phone, is_url};
