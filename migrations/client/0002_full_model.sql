@@ -68,6 +68,7 @@ CREATE TABLE leads (
     priority      TEXT NOT NULL,
     lead_score    INTEGER NOT NULL,
     owner_id      TEXT,
+    customer_id   TEXT,
     domain        TEXT,
     tags          TEXT NOT NULL,
     converted_at  TEXT,
@@ -83,6 +84,7 @@ CREATE INDEX leads_source ON leads (source, created_at);
 CREATE INDEX leads_rating ON leads (rating, lead_score);
 CREATE INDEX leads_created ON leads (created_at, id);
 CREATE INDEX leads_email ON leads (email);
+CREATE INDEX leads_customer ON leads (customer_id);
 
 CREATE TABLE deals (
     id                  TEXT PRIMARY KEY,

@@ -8,6 +8,7 @@
 //! - `customers`: customer operations and queries.
 //! - `permissions`: the role rules checked before every write.
 //! - [`demo`]: a realistic demo tenant of any size, reproducible from a seed, via the write path.
+//! - `merge`, `dedupe`: merging customers (with undo) and the duplicate scan.
 //! - `reports`: the dashboard stats and the reports of spec §3.8.
 //! - `workflows`: lead conversion, deal stage moves / win / lose, activity completion...
 //! - [`sync`]: the sync client: push the outbox, pull and apply the server's feed.
@@ -16,11 +17,13 @@
 //! materialized tables only; rows can always be rebuilt from the documents.
 
 mod customers;
+mod dedupe;
 pub mod demo;
 mod document;
 mod error;
 mod history;
 mod materialize;
+mod merge;
 mod permissions;
 mod pipelines;
 mod queries;
@@ -33,8 +36,10 @@ pub mod sync;
 mod trash;
 mod workflows;
 
+pub use dedupe::DuplicatePair;
 pub use document::DocumentError;
 pub use error::CoreError;
+pub use merge::MergeOutcome;
 pub use pipelines::default_pipeline_id;
 pub use queries::ActivityScope;
 pub use references::References;

@@ -294,3 +294,96 @@ fn leads_are_scored_when_created_and_rescored_when_engaged() {
         Err(CoreError::NotAllowed(_))
     ));
 }
+
+#[test]
+fn merging_customers_moves_everything_and_can_be_undone() {
+    let mut t = TestStore::new();
+    let admin = t.admin;
+    let pipeline = t.store.default_pipeline().expect("pipeline");
+    let stage = pipeline.ordered_stages()[0].0;
+    let survivor: Customer =
+        t.create(json!({"name": "Acme Corp", "primaryEmail": "info@acme.com"}));
+    let loser: Customer = t.create(
+        json!({"name": "ACME Corporation", "industry": "Technology", "website": "acme.com"}),
+    );
+    let contact: Contact = t.create(json!({"customerId": loser.id, "name": "Jane"}));
+    let deal: Deal = t.create(
+        json!({"name": "D", "customerId": loser.id, "pipelineId": pipeline.id, "stageId": stage}),
+    );
+    let _: crm_model::Communication =
+        t.create(json!({"type": "NOTE", "notes": "n", "customerId": loser.id}));
+    let _: crm_model::CustomerNote = t.create(json!({"customerId": loser.id, "content": "note"}));
+
+    let scan = t.store.scan_duplicates().expect("scans");
+    let pair = scan
+        .iter()
+        .find(|pair| pair.kind == crm_model::RecordKind::Customer)
+        .expect("the pair is found");
+    assert!(pair.score >= 80, "{pair:?}");
+    assert!(
+        pair.reasons.iter().any(|reason| reason.contains("name")),
+        "{pair:?}"
+    );
+
+    let rep = user(4, Role::SalesRep);
+    assert!(matches!(
+        t.store.merge_customers(&rep, survivor.id, loser.id),
+        Err(CoreError::NotAllowed(_))
+    ));
+    let outcome = t
+        .store
+        .merge_customers(&admin, survivor.id, loser.id)
+        .expect("merges");
+    assert_eq!(outcome.moved, 4);
+    assert_eq!(
+        outcome.survivor.industry.as_deref(),
+        Some("Technology"),
+        "empty fields filled from the loser"
+    );
+    assert_eq!(
+        outcome.survivor.primary_email.as_deref(),
+        Some("info@acme.com"),
+        "filled ones kept"
+    );
+    let view = t
+        .store
+        .customer_360(survivor.id, crm_protocol::views::Include::ALL)
+        .expect("360");
+    assert_eq!(
+        (
+            view.contacts.len(),
+            view.deals.len(),
+            view.communications.len(),
+            view.notes.len()
+        ),
+        (1, 1, 1, 1)
+    );
+    assert!(
+        t.store.customer_360(loser.id, &[]).is_err(),
+        "the loser is in the trash"
+    );
+
+    let restored = t.store.undo_merge(&admin, loser.id).expect("undoes");
+    assert_eq!(restored.name, "ACME Corporation");
+    assert_eq!(
+        t.store
+            .get::<Contact>(contact.id)
+            .expect("contact")
+            .customer_id,
+        Some(loser.id)
+    );
+    assert_eq!(
+        t.store.get::<Deal>(deal.id).expect("deal").customer_id,
+        Some(loser.id)
+    );
+    let back: Customer = t.store.get(survivor.id).expect("survivor");
+    assert_eq!(
+        (back.industry, back.website),
+        (None, None),
+        "filled fields cleared again"
+    );
+    assert!(matches!(
+        t.store.undo_merge(&admin, loser.id),
+        Err(CoreError::NotAllowed(_))
+    ));
+}

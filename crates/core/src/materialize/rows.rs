@@ -173,8 +173,8 @@ pub(super) fn lead(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
     row.transaction
         .prepare_cached(
             "INSERT OR REPLACE INTO leads (id, name, email, phone, company, source, status, rating, priority,
-                lead_score, owner_id, domain, tags, converted_at, created_at, updated_at, deleted_at, data)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                lead_score, owner_id, customer_id, domain, tags, converted_at, created_at, updated_at, deleted_at, data)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
         )?
         .execute(params![
             row.id(),
@@ -188,6 +188,7 @@ pub(super) fn lead(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
             lead.priority.as_str(),
             lead.lead_score,
             text(lead.owner_id),
+            text(lead.customer_id),
             lead.domain(),
             tags_column(&lead.tags),
             time(lead.converted_at),
