@@ -75,6 +75,11 @@ impl Store {
         mut entity: E,
         existing: bool,
     ) -> Result<E, CoreError> {
+        // Every stored entity passes the model's rules, whichever path built it.
+        entity.normalize();
+        let mut errors = crm_model::ValidationErrors::default();
+        entity.validate(&mut errors);
+        errors.into_result()?;
         entity.derive(self)?;
         let record_id: RecordId = entity.id().into();
         let document = if existing {

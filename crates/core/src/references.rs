@@ -172,6 +172,10 @@ impl References for Attachment {
 }
 
 impl References for SalesDocument {
+    fn dependents(&self, store: &Store, actor: &Actor) -> Result<Vec<StagedWrite>, CoreError> {
+        store.deal_automation(actor, self)
+    }
+
     fn references(&self) -> Vec<(&'static str, RecordKind, RecordId)> {
         [
             set("customerId", RecordKind::Customer, self.customer_id),

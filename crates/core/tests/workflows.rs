@@ -387,3 +387,70 @@ fn merging_customers_moves_everything_and_can_be_undone() {
         Err(CoreError::NotAllowed(_))
     ));
 }
+
+#[test]
+fn sales_documents_drive_their_deal() {
+    let mut t = TestStore::new();
+    let admin = t.admin;
+    let pipeline = t.store.default_pipeline().expect("pipeline");
+    let customer: Customer = t.create(json!({"name": "Acme"}));
+    let deal: Deal = t.create(
+        json!({"name": "Licenses", "customerId": customer.id, "pipelineId": pipeline.id,
+        "stageId": pipeline.ordered_stages()[0].0,
+        "products": [{"name": "License", "quantity": 10, "price": 100}]}),
+    );
+    let stage_name = |t: &TestStore| -> String {
+        let deal: Deal = t.store.get(deal.id).expect("deal");
+        pipeline
+            .stage(deal.stage_id.expect("stage"))
+            .map(|stage| stage.name.clone())
+            .unwrap_or_default()
+    };
+    let quote = t
+        .store
+        .document_from_deal(&admin, deal.id, crm_model::SalesDocumentType::Quotation)
+        .expect("quote");
+    assert_eq!(
+        (quote.total.to_string(), quote.customer_id),
+        ("1000.00".to_owned(), Some(customer.id))
+    );
+    assert!(
+        quote.number.starts_with("Q-") && quote.number.ends_with("-0001"),
+        "{}",
+        quote.number
+    );
+    assert_eq!(stage_name(&t), "Prospecting", "a draft changes nothing");
+    t.store
+        .update_with::<crm_model::SalesDocument>(&admin, quote.id, json!({"status": "SENT"}))
+        .expect("sent");
+    assert_eq!(stage_name(&t), "Proposal");
+    t.store
+        .update_with::<crm_model::SalesDocument>(&admin, quote.id, json!({"status": "ACCEPTED"}))
+        .expect("accepted");
+    assert_eq!(stage_name(&t), "Negotiation");
+    let invoice = t
+        .store
+        .document_from_deal(&admin, deal.id, crm_model::SalesDocumentType::Invoice)
+        .expect("invoice");
+    t.store
+        .update_with::<crm_model::SalesDocument>(
+            &admin,
+            invoice.id,
+            json!({"status": "PAID", "amountPaid": 1000}),
+        )
+        .expect("paid");
+    let won: Deal = t.store.get(deal.id).expect("deal");
+    assert_eq!(
+        (won.status, stage_name(&t).as_str()),
+        (DealStatus::Won, "Closed Won")
+    );
+    assert_eq!(
+        t.store
+            .customer_360(customer.id, &[])
+            .expect("360")
+            .stats
+            .lifetime_value
+            .to_string(),
+        "1000.00"
+    );
+}

@@ -22,7 +22,7 @@ fn invalid(field: &str, detail: &str) -> CoreError {
 }
 
 /// Closes the open visit and opens one for `stage_id`.
-fn enter_stage(
+pub(super) fn enter_stage(
     deal: &mut Deal,
     stage_id: crm_model::StageId,
     actor: &Actor,
@@ -118,6 +118,9 @@ impl Store {
         deal.probability = 100;
         let write = self.stage_replace(actor, &mut deal)?;
         self.persist(vec![write])?;
+        if request.create_sales_order {
+            self.document_from_deal(actor, id, crm_model::SalesDocumentType::Order)?;
+        }
         Ok(deal)
     }
 

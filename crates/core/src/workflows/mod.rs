@@ -1,7 +1,8 @@
 //! Sales workflows (spec §2 beyond CRUD), each one transaction over every record it touches:
 //! lead conversion and disqualification, deal stage moves, win and lose, activity completion
-//! and rescheduling, the primary contact.
+//! and rescheduling, the primary contact, sales documents and the deal automation they drive.
 
 mod activities;
 mod deals;
 mod leads;
+mod sales;
