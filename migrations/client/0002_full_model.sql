@@ -319,5 +319,16 @@ CREATE TABLE purged_records (
     purged_at  TEXT NOT NULL
 ) WITHOUT ROWID;
 
+-- Imports, so one can be reverted: the records it created and the old values of those it
+-- updated (JSON arrays).
+CREATE TABLE imports (
+    id          TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    created     TEXT NOT NULL,
+    updated     TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    reverted_at TEXT
+) WITHOUT ROWID;
+
 INSERT INTO sync_state (key, value) VALUES ('rebuild_needed', '1')
     ON CONFLICT (key) DO UPDATE SET value = '1';

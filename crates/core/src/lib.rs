@@ -9,6 +9,7 @@
 //! - `permissions`: the role rules checked before every write.
 //! - [`demo`]: a realistic demo tenant of any size, reproducible from a seed, via the write path.
 //! - `merge`, `dedupe`: merging customers (with undo) and the duplicate scan.
+//! - `transfer`: CSV import (mapping, modes, dry run, revert) and export.
 //! - `reports`: the dashboard stats and the reports of spec §3.8.
 //! - `workflows`: lead conversion, deal stage moves / win / lose, activity completion...
 //! - [`sync`]: the sync client: push the outbox, pull and apply the server's feed.
@@ -33,6 +34,7 @@ mod reports;
 mod scoring;
 mod store;
 pub mod sync;
+mod transfer;
 mod trash;
 mod workflows;
 
@@ -45,4 +47,5 @@ pub use queries::ActivityScope;
 pub use references::References;
 pub use reports::Segment;
 pub use store::{Profile, STORE_FILE_NAME, StagedWrite, Store};
+pub use transfer::ExportQuery;
 pub use trash::TrashItem;
