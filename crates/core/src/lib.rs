@@ -47,5 +47,7 @@ pub use queries::ActivityScope;
 pub use references::References;
 pub use reports::Segment;
 pub use store::{Profile, STORE_FILE_NAME, StagedWrite, Store};
-pub use transfer::ExportQuery;
+pub use transfer::{
+    ExportQuery, ParsedCard, activities_to_icalendar, contacts_to_vcards, parse_vcards,
+};
 pub use trash::TrashItem;

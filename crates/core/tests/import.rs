@@ -302,3 +302,72 @@ fn pipedrive_deals_with_semicolons_and_european_numbers_then_export() {
         "{back:?}"
     );
 }
+
+#[test]
+fn vcards_and_icalendar() {
+    let mut t = TestStore::new();
+    let admin = t.admin;
+    let cards = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;John;;;\r\nFN:John Doe\r\nORG:Acme Corp\r\nEMAIL;TYPE=INTERNET:john@acme.com\r\nTEL;TYPE=CELL:+1 555 0101\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:4.0\r\nFN:Jane Roe\r\nORG:Acme Corp\r\nEMAIL:jane@acme.com\r\nEND:VCARD\r\n";
+    let imported = t
+        .store
+        .import_vcards(&admin, cards.as_bytes())
+        .expect("imports");
+    assert_eq!(imported.len(), 2);
+    assert_eq!(
+        customer_names(&t),
+        ["Acme Corp"],
+        "one customer made for both cards"
+    );
+    for version in ["3.0", "4.0"] {
+        let exported = t
+            .store
+            .export_vcards(&ContactQuery::default(), version)
+            .expect("exports");
+        let again = crm_core::parse_vcards(&exported).expect("reads back");
+        let names: Vec<String> = again
+            .iter()
+            .map(|card| card.fields["name"].as_str().unwrap_or("").to_owned())
+            .collect();
+        assert_eq!(names, ["Jane Roe", "John Doe"], "{version}");
+        assert!(
+            again
+                .iter()
+                .all(|card| card.organization.as_deref() == Some("Acme Corp"))
+        );
+        assert!(exported.contains(&format!("VERSION:{version}")));
+    }
+    assert!(
+        t.store
+            .import_vcards(&admin, b"BEGIN:VCARD\r\nFN:Nobody\r\nEND:VCARD\r\n")
+            .is_err(),
+        "no ORG"
+    );
+
+    let _: crm_model::Activity = t.create(
+        serde_json::json!({"type": "MEETING", "subject": "Demo, with Acme; bring slides",
+        "dueDate": "2026-02-10", "dueTime": "14:00", "reminderAt": "2026-02-10T13:30:00Z"}),
+    );
+    let _: crm_model::Activity = t.create(
+        serde_json::json!({"type": "TASK", "subject": "Send proposal", "dueDate": "2026-02-12"}),
+    );
+    let _: crm_model::Activity =
+        t.create(serde_json::json!({"type": "TODO", "subject": "Someday"}));
+    let calendar = t
+        .store
+        .export_icalendar(
+            &crm_protocol::query::ActivityQuery::default(),
+            chrono::Utc::now().date_naive(),
+        )
+        .expect("exports");
+    assert!(calendar.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
+    assert_eq!(
+        calendar.matches("BEGIN:VEVENT").count(),
+        2,
+        "undated activities are left out"
+    );
+    assert!(calendar.contains("DTSTART:20260210T140000\r\n"));
+    assert!(calendar.contains("DTSTART;VALUE=DATE:20260212\r\n"));
+    assert!(calendar.contains("SUMMARY:Meeting: Demo\\, with Acme\\; bring slides\r\n"));
+    assert!(calendar.contains("TRIGGER;VALUE=DATE-TIME:20260210T133000Z\r\n"));
+    assert!(calendar.ends_with("END:VCALENDAR\r\n"));
+}

@@ -120,6 +120,34 @@ fn all_pages<T: Serialize>(
     }
 }
 
+pub(super) fn all_contacts(
+    store: &Store,
+    query: &ContactQuery,
+) -> Result<Vec<crm_model::Contact>, CoreError> {
+    all_pages(&query.paging, |paging| {
+        store.list_contacts(&ContactQuery {
+            paging: paging.clone(),
+            ..query.clone()
+        })
+    })
+}
+
+pub(super) fn all_activities(
+    store: &Store,
+    query: &ActivityQuery,
+    today: chrono::NaiveDate,
+) -> Result<Vec<crm_model::Activity>, CoreError> {
+    all_pages(&query.paging, |paging| {
+        store.list_activities(
+            &ActivityQuery {
+                paging: paging.clone(),
+                ..query.clone()
+            },
+            today,
+        )
+    })
+}
+
 impl Store {
     /// Every record of a list with its filters, as CSV (RFC 4180, CRLF line ends).
     pub fn export_csv(

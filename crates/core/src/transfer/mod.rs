@@ -3,8 +3,12 @@
 //! one transaction per batch, and revert; CSV export of any list with its filters.
 
 mod export;
+mod icalendar;
+mod vcard;
 
 pub use export::ExportQuery;
+pub use icalendar::activities_to_icalendar;
+pub use vcard::{ParsedCard, contacts_to_vcards, parse_vcards};
 mod headers;
 mod text;
 
@@ -543,6 +547,112 @@ impl Store {
             .query_row([name.trim()], |row| row.get(0))
             .optional()?;
         Ok(found.and_then(|id| id.parse().ok()))
+    }
+}
+
+impl Store {
+    /// The contacts of a query as vCards (`version` "3.0" or "4.0").
+    pub fn export_vcards(
+        &self,
+        query: &crm_protocol::query::ContactQuery,
+        version: &str,
+    ) -> Result<String, CoreError> {
+        let contacts = export::all_contacts(self, query)?;
+        let mut named = Vec::with_capacity(contacts.len());
+        for contact in contacts {
+            let organization = match contact.customer_id {
+                Some(id) => self.get::<Customer>(id).ok().map(|customer| customer.name),
+                None => None,
+            };
+            named.push((contact, organization));
+        }
+        Ok(contacts_to_vcards(&named, version))
+    }
+
+    /// Imports the contacts of a vCard file. Each card's `ORG` names its customer, which is
+    /// created when no customer has that name; a card without `ORG` is refused (a contact
+    /// belongs to a customer). All or nothing, one transaction.
+    pub fn import_vcards(
+        &mut self,
+        actor: &Actor,
+        bytes: &[u8],
+    ) -> Result<Vec<Contact>, CoreError> {
+        let invalid = |message: String| {
+            CoreError::Validation(crm_model::ValidationErrors(vec![crm_model::FieldError {
+                field: "file".into(),
+                rule: crm_model::Rule::Invalid { expected: message },
+            }]))
+        };
+        let text = text::decode(bytes).map_err(invalid)?;
+        let cards = parse_vcards(&text).map_err(invalid)?;
+        let mut writes = Vec::new();
+        let mut contacts = Vec::new();
+        let mut new_customers: std::collections::HashMap<String, crm_model::CustomerId> =
+            std::collections::HashMap::new();
+        for (index, card) in cards.into_iter().enumerate() {
+            let Some(organization) = card.organization.filter(|name| !name.trim().is_empty())
+            else {
+                return Err(invalid(format!(
+                    "card {} has no ORG: a contact needs a customer",
+                    index + 1
+                )));
+            };
+            let customer_id = match self.id_by_name("customers", &organization)? {
+                Some(id) => crm_model::CustomerId(id.0),
+                None => match new_customers.get(&organization.to_lowercase()) {
+                    Some(id) => *id,
+                    None => {
+                        let mut customer = <Customer as crm_model::Entity>::draft(
+                            crm_model::CustomerId(Uuid::now_v7()),
+                            crate::store::now(),
+                            actor,
+                        );
+                        customer.name = organization.clone();
+                        crate::permissions::check(
+                            actor,
+                            crm_model::Operation::Create,
+                            RecordKind::Customer,
+                            customer.owner_id,
+                        )?;
+                        writes.push(self.stage_new(actor, &mut customer, &[])?);
+                        new_customers.insert(organization.to_lowercase(), customer.id);
+                        customer.id
+                    }
+                },
+            };
+            let mut fields = card.fields;
+            fields.insert("customerId".into(), Json::String(customer_id.to_string()));
+            let contact: Contact = crm_model::create_from_fields(
+                crm_model::ContactId(Uuid::now_v7()),
+                crate::store::now(),
+                actor,
+                &fields,
+            )
+            .map_err(|errors| invalid(format!("card {}: {errors}", index + 1)))?;
+            crate::permissions::check(
+                actor,
+                crm_model::Operation::Create,
+                RecordKind::Contact,
+                contact.owner_id,
+            )?;
+            let mut staged = contact.clone();
+            let pending: Vec<RecordId> =
+                writes.iter().map(|write: &StagedWrite| write.id).collect();
+            writes.push(self.stage_new(actor, &mut staged, &pending)?);
+            contacts.push(staged);
+        }
+        self.persist(writes)?;
+        Ok(contacts)
+    }
+
+    /// The activities of a query as an iCalendar file (RFC 5545) with their reminders.
+    pub fn export_icalendar(
+        &self,
+        query: &crm_protocol::query::ActivityQuery,
+        today: chrono::NaiveDate,
+    ) -> Result<String, CoreError> {
+        let activities = export::all_activities(self, query, today)?;
+        Ok(activities_to_icalendar(&activities, "Field CRM activities"))
     }
 }
 
