@@ -51,3 +51,4 @@ pub use transfer::{
     ExportQuery, ParsedCard, activities_to_icalendar, contacts_to_vcards, parse_vcards,
 };
 pub use trash::TrashItem;
+pub use workflows::{AssignmentRules, BulkLeadAction, StuckDeal};

@@ -454,3 +454,116 @@ fn sales_documents_drive_their_deal() {
         "1000.00"
     );
 }
+
+#[test]
+fn bulk_operations_assignment_rules_and_stuck_deals() {
+    let mut t = TestStore::new();
+    let admin = t.admin;
+    let (ann, bob, cy) = (
+        user(21, Role::SalesRep),
+        user(22, Role::SalesRep),
+        user(23, Role::SalesRep),
+    );
+    let mut ids = Vec::new();
+    for (name, source) in [
+        ("L1", "Web"),
+        ("L2", "Referral"),
+        ("L3", "Web"),
+        ("L4", "Event"),
+        ("L5", "Web"),
+    ] {
+        let lead: Lead = t.create(json!({"name": name, "source": source, "ownerId": null}));
+        ids.push(lead.id);
+    }
+    let rules = crm_core::AssignmentRules {
+        by_source: [("referral".to_owned(), cy.user_id)].into_iter().collect(),
+        round_robin: vec![ann.user_id, bob.user_id],
+    };
+    assert_eq!(t.store.assign_leads(&admin, &rules).expect("assigns"), 5);
+    let owners: Vec<Option<crm_model::UserId>> = ids
+        .iter()
+        .map(|id| t.store.get::<Lead>(*id).expect("lead").owner_id)
+        .collect();
+    assert_eq!(
+        owners,
+        [
+            Some(ann.user_id),
+            Some(cy.user_id),
+            Some(bob.user_id),
+            Some(ann.user_id),
+            Some(bob.user_id)
+        ]
+    );
+
+    let tagged = t
+        .store
+        .bulk_update_leads(
+            &admin,
+            &ids[..2],
+            &crm_core::BulkLeadAction::AddTag {
+                tag: "trade-fair".into(),
+            },
+        )
+        .expect("tags");
+    assert_eq!(tagged, 2);
+    assert!(
+        t.store
+            .get::<Lead>(ids[0])
+            .expect("lead")
+            .tags
+            .contains(&"trade-fair".to_owned())
+    );
+    t.store
+        .bulk_update_leads(
+            &admin,
+            &ids,
+            &crm_core::BulkLeadAction::SetStatus {
+                status: LeadStatus::Qualified,
+            },
+        )
+        .expect("status");
+    assert!(ids.iter().all(|id| {
+        t.store
+            .get::<Lead>(*id)
+            .map(|l| l.status == LeadStatus::Qualified)
+            .unwrap_or(false)
+    }));
+    // A rep may not touch a colleague's lead, and nothing of the batch is written.
+    let refused = t.store.bulk_update_leads(
+        &ann,
+        &ids[..2],
+        &crm_core::BulkLeadAction::AddTag { tag: "mine".into() },
+    );
+    assert!(matches!(refused, Err(CoreError::NotAllowed(_))));
+    assert!(
+        !t.store
+            .get::<Lead>(ids[0])
+            .expect("lead")
+            .tags
+            .contains(&"mine".to_owned())
+    );
+
+    let pipeline = t.store.default_pipeline().expect("pipeline");
+    let customer: Customer = t.create(json!({"name": "Acme"}));
+    let deal: Deal = t.create(
+        json!({"name": "Slow", "customerId": customer.id, "pipelineId": pipeline.id,
+        "stageId": pipeline.ordered_stages()[0].0}),
+    );
+    assert!(
+        t.store
+            .stuck_deals(chrono::Utc::now())
+            .expect("stuck")
+            .is_empty()
+    );
+    let stuck = t
+        .store
+        .stuck_deals(chrono::Utc::now() + chrono::Duration::days(45))
+        .expect("stuck");
+    assert_eq!(
+        stuck
+            .iter()
+            .map(|s| (s.deal.id, s.allowed_days))
+            .collect::<Vec<_>>(),
+        [(deal.id, 30)]
+    );
+}

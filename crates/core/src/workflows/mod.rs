@@ -3,6 +3,9 @@
 //! and rescheduling, the primary contact, sales documents and the deal automation they drive.
 
 mod activities;
+mod bulk;
 mod deals;
 mod leads;
 mod sales;
+
+pub use bulk::{AssignmentRules, BulkLeadAction, StuckDeal};
