@@ -164,9 +164,7 @@ impl Store {
                 });
             }
         }
-        stuck.sort_by(|a, b| {
-            (b.days_in_stage - b.allowed_days).cmp(&(a.days_in_stage - a.allowed_days))
-        });
+        stuck.sort_by_key(|deal| std::cmp::Reverse(deal.days_in_stage - deal.allowed_days));
         Ok(stuck)
     }
 }
