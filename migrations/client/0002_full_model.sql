@@ -319,6 +319,16 @@ CREATE TABLE purged_records (
     purged_at  TEXT NOT NULL
 ) WITHOUT ROWID;
 
+-- The conflict inbox: fields set concurrently on two devices (values as JSON, winner first).
+CREATE TABLE conflicts (
+    record_id     TEXT NOT NULL,
+    field         TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    record_values TEXT NOT NULL,
+    detected_at   TEXT NOT NULL,
+    PRIMARY KEY (record_id, field)
+) WITHOUT ROWID;
+
 -- Imports, so one can be reverted: the records it created and the old values of those it
 -- updated (JSON arrays).
 CREATE TABLE imports (

@@ -88,6 +88,66 @@ impl RecordDocument {
         read_map(&self.doc, &automerge::ROOT)
     }
 
+    /// Puts each of `fields` even where the shown value already equals it: resolving a conflict
+    /// must supersede every concurrent value, which only a new write does.
+    pub(crate) fn rewrite_fields(
+        &mut self,
+        fields: &Map<String, Json>,
+    ) -> Result<(), DocumentError> {
+        for (key, value) in fields {
+            match json_to_scalar(value) {
+                Some(scalar) => {
+                    self.doc.put(automerge::ROOT, key.as_str(), scalar)?;
+                }
+                None => {
+                    self.doc.delete(automerge::ROOT, key.as_str())?;
+                    write_value(&mut self.doc, &automerge::ROOT, key, value)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Root fields that hold several values because devices set them concurrently: each with
+    /// every value, the winner (the one shown everywhere) first.
+    pub(crate) fn conflicts(&mut self) -> Result<Vec<FieldConflict>, DocumentError> {
+        let keys: Vec<String> = self.doc.keys(automerge::ROOT).collect();
+        let mut conflicts = Vec::new();
+        for key in keys {
+            let all = self.doc.get_all(automerge::ROOT, key.as_str())?;
+            if all.len() < 2 {
+                continue;
+            }
+            let winner = self
+                .doc
+                .get(automerge::ROOT, key.as_str())?
+                .map(|(_, id)| id);
+            let mut values = Vec::with_capacity(all.len());
+            for (value, id) in all {
+                let json = read_value(&self.doc, value, &id)?;
+                let change = self
+                    .doc
+                    .hash_for_opid(&id)
+                    .and_then(|hash| self.doc.get_change_by_hash(&hash));
+                values.push(ConflictValue {
+                    value: json,
+                    winner: winner.as_ref() == Some(&id),
+                    user: change
+                        .as_ref()
+                        .and_then(|change| change.message().map(str::to_owned)),
+                    at_millis: change.as_ref().map(|change| change.timestamp()),
+                });
+            }
+            // Concurrent writes of the same value are no conflict for a person.
+            if values.windows(2).all(|pair| pair[0].value == pair[1].value) {
+                continue;
+            }
+            values.sort_by_key(|value| !value.winner);
+            conflicts.push(FieldConflict { field: key, values });
+        }
+        Ok(conflicts)
+    }
+
     /// Puts each of `fields` whose value differs from the document's. Keys not in `fields` are
     /// left alone. Nothing is committed until [`RecordDocument::commit`].
     pub(crate) fn write_fields(&mut self, fields: &Map<String, Json>) -> Result<(), DocumentError> {
@@ -153,6 +213,20 @@ impl RecordDocument {
     pub(crate) fn save(&mut self) -> Vec<u8> {
         self.doc.save()
     }
+}
+
+/// A root field with concurrent values.
+pub(crate) struct FieldConflict {
+    pub(crate) field: String,
+    pub(crate) values: Vec<ConflictValue>,
+}
+
+pub(crate) struct ConflictValue {
+    pub(crate) value: Json,
+    pub(crate) winner: bool,
+    /// The user id in the change's message.
+    pub(crate) user: Option<String>,
+    pub(crate) at_millis: Option<i64>,
 }
 
 /// One change of a record's history with the fields around it.

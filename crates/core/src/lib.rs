@@ -8,6 +8,7 @@
 //! - `customers`: customer operations and queries.
 //! - `permissions`: the role rules checked before every write.
 //! - [`demo`]: a realistic demo tenant of any size, reproducible from a seed, via the write path.
+//! - `conflicts`: the conflict inbox (fields set concurrently on two devices).
 //! - `merge`, `dedupe`: merging customers (with undo) and the duplicate scan.
 //! - `transfer`: CSV import (mapping, modes, dry run, revert) and export.
 //! - `reports`: the dashboard stats and the reports of spec §3.8.
@@ -17,6 +18,7 @@
 //! Invariants: one write = one SQLite transaction (document, rows, outbox); queries read the
 //! materialized tables only; rows can always be rebuilt from the documents.
 
+mod conflicts;
 mod customers;
 mod dedupe;
 pub mod demo;
@@ -38,6 +40,7 @@ mod transfer;
 mod trash;
 mod workflows;
 
+pub use conflicts::{Conflict, ConflictingValue};
 pub use dedupe::DuplicatePair;
 pub use document::DocumentError;
 pub use error::CoreError;

@@ -179,6 +179,7 @@ impl Store {
             let Some(mut change) = change else { continue };
             save_document(&transaction, id, kind, &mut document)?;
             materialize::record(&transaction, kind, id, &fields, updated_at)?;
+            crate::conflicts::refresh(&transaction, kind, id, &mut document)?;
             transaction
                 .prepare_cached(
                     "INSERT INTO outbox (record_id, change, created_at) VALUES (?1, ?2, ?3)",

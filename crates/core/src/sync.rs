@@ -284,6 +284,7 @@ impl Store {
                 source: Box::new(source),
             })?;
             materialize::record(&transaction, kind, id, &fields, document.last_change_time())?;
+            crate::conflicts::refresh(&transaction, kind, id, &mut document)?;
             changed.push(id);
         }
         transaction

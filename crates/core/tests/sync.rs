@@ -8,6 +8,7 @@ use crm_core::{STORE_FILE_NAME, Store};
 use crm_model::{Customer, CustomerPatch, NewCustomer};
 use crm_protocol::ipc::CustomerQuery;
 use crm_sync_server::{Config, RunningServer};
+use serde_json::json;
 
 const TOKEN: &str = "test-device-token";
 
@@ -196,5 +197,121 @@ async fn a_device_that_was_offline_catches_up_after_a_server_restart() {
         .map(|customer| customer.name)
         .collect();
     assert_eq!(seen, names);
+    server.stop().await.expect("server stops");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_field_set_on_two_devices_is_a_conflict_that_either_can_resolve() {
+    let server_dir = tempfile::tempdir().expect("temp dir");
+    let server = start_server(&server_dir).await;
+    let (a, b) = (Device::new(&server), Device::new(&server));
+    let created = a.create(NewCustomer {
+        name: "Acme".into(),
+        ..NewCustomer::default()
+    });
+    a.sync().await;
+    b.sync().await;
+
+    a.update(
+        &created,
+        CustomerPatch {
+            industry: Some("Technology".into()),
+            ..CustomerPatch::default()
+        },
+    );
+    b.update(
+        &created,
+        CustomerPatch {
+            industry: Some("Manufacturing".into()),
+            ..CustomerPatch::default()
+        },
+    );
+    a.sync().await;
+    b.sync().await;
+    a.sync().await;
+
+    assert_eq!(a.customers(), b.customers(), "the same value shows on both");
+    let shown = a.customers()[0].industry.clone().expect("an industry");
+    for device in [&a, &b] {
+        let conflicts = device
+            .store
+            .lock()
+            .expect("lock")
+            .list_conflicts()
+            .expect("conflicts");
+        assert_eq!(conflicts.len(), 1);
+        let conflict = &conflicts[0];
+        assert_eq!(
+            (conflict.field.as_str(), conflict.title.as_str()),
+            ("industry", "Acme")
+        );
+        let values: Vec<serde_json::Value> =
+            conflict.values.iter().map(|v| v.value.clone()).collect();
+        assert_eq!(values.len(), 2);
+        assert!(values.contains(&json!("Technology")) && values.contains(&json!("Manufacturing")));
+        assert_eq!(
+            conflict.values[0].value,
+            json!(shown),
+            "the shown value first"
+        );
+        assert!(
+            conflict
+                .values
+                .iter()
+                .all(|v| v.user_id.is_some() && v.at.is_some())
+        );
+    }
+
+    // B picks the value that is not shown; the choice syncs and the conflict is gone everywhere.
+    let other = if shown == "Technology" {
+        "Manufacturing"
+    } else {
+        "Technology"
+    };
+    {
+        let mut store = b.store.lock().expect("lock");
+        let actor = store.actor();
+        store
+            .resolve_conflict(&actor, created.id.into(), "industry", json!(other))
+            .expect("resolves");
+        assert_eq!(store.open_conflicts().expect("count"), 0);
+    }
+    b.sync().await;
+    a.sync().await;
+    assert_eq!(a.customers()[0].industry.as_deref(), Some(other));
+    assert_eq!(
+        a.store
+            .lock()
+            .expect("lock")
+            .open_conflicts()
+            .expect("count"),
+        0
+    );
+    // Edits of different fields are no conflict.
+    a.update(
+        &created,
+        CustomerPatch {
+            primary_phone: Some("+1 555 0100".into()),
+            ..CustomerPatch::default()
+        },
+    );
+    b.update(
+        &created,
+        CustomerPatch {
+            primary_email: Some("info@acme.com".into()),
+            ..CustomerPatch::default()
+        },
+    );
+    a.sync().await;
+    b.sync().await;
+    a.sync().await;
+    assert_eq!(
+        a.store
+            .lock()
+            .expect("lock")
+            .open_conflicts()
+            .expect("count"),
+        0
+    );
     server.stop().await.expect("server stops");
 }

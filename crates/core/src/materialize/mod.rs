@@ -168,6 +168,7 @@ pub(crate) fn rebuild(
                 source: Box::new(source),
             })?;
             record(&transaction, kind, id, &fields, document.last_change_time())?;
+            crate::conflicts::refresh(&transaction, kind, id, &mut document)?;
             count += 1;
         }
     }
