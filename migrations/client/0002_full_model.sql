@@ -329,6 +329,15 @@ CREATE TABLE conflicts (
     PRIMARY KEY (record_id, field)
 ) WITHOUT ROWID;
 
+-- Changes the server refused (role, ownership), kept to tell the user until dismissed.
+CREATE TABLE sync_refusals (
+    record_id   TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    refused_at  TEXT NOT NULL
+);
+
 -- Imports, so one can be reverted: the records it created and the old values of those it
 -- updated (JSON arrays).
 CREATE TABLE imports (

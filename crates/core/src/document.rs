@@ -108,6 +108,33 @@ impl RecordDocument {
         Ok(())
     }
 
+    /// The document without `dropped` changes and every change that builds on them: what the
+    /// server holds when it refused those changes. `None` when nothing would be left.
+    pub(crate) fn without_changes(
+        &mut self,
+        dropped: &[ChangeHash],
+        device: DeviceId,
+    ) -> Result<Option<RecordDocument>, DocumentError> {
+        let mut excluded: std::collections::HashSet<ChangeHash> = dropped.iter().copied().collect();
+        let mut kept = Vec::new();
+        // `get_changes` is in causal order, so a change's dependencies come before it.
+        for change in self.doc.get_changes(&[]) {
+            if excluded.contains(&change.hash())
+                || change.deps().iter().any(|dep| excluded.contains(dep))
+            {
+                excluded.insert(change.hash());
+            } else {
+                kept.push(change);
+            }
+        }
+        if kept.is_empty() {
+            return Ok(None);
+        }
+        let mut rebuilt = RecordDocument::empty(device);
+        rebuilt.apply_changes(kept)?;
+        Ok(Some(rebuilt))
+    }
+
     /// Root fields that hold several values because devices set them concurrently: each with
     /// every value, the winner (the one shown everywhere) first.
     pub(crate) fn conflicts(&mut self) -> Result<Vec<FieldConflict>, DocumentError> {

@@ -110,6 +110,18 @@ async fn decode<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// A change the server refused, as the user is told about it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Refusal {
+    pub id: i64,
+    pub record_id: RecordId,
+    pub kind: String,
+    pub title: String,
+    pub reason: String,
+    pub refused_at: String,
+}
+
 /// What one sync round did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SyncReport {
@@ -220,7 +232,125 @@ impl Store {
             }
         }
         transaction.commit()?;
+        for (id, reason) in &rejected {
+            let refused: Vec<automerge::ChangeHash> = batch
+                .request
+                .records
+                .iter()
+                .filter(|record| record.record_id == *id)
+                .flat_map(|record| record.changes.iter())
+                .filter_map(|bytes| Change::from_bytes(bytes.0.clone()).ok())
+                .map(|change| change.hash())
+                .collect();
+            self.take_server_version(*id, &refused, reason)?;
+        }
         Ok(rejected)
+    }
+
+    /// After the server refused a record's changes: drops them, and the local changes still
+    /// pending for it, so the record is again what the server holds; and remembers the refusal
+    /// for the user. One transaction.
+    fn take_server_version(
+        &mut self,
+        id: RecordId,
+        refused: &[automerge::ChangeHash],
+        reason: &str,
+    ) -> Result<(), CoreError> {
+        let Some(mut document) = self.load_document(id)? else {
+            return Ok(());
+        };
+        let mut dropped: Vec<automerge::ChangeHash> = refused.to_vec();
+        let pending: Vec<Vec<u8>> = {
+            let mut statement = self
+                .conn
+                .prepare_cached("SELECT change FROM outbox WHERE record_id = ?1")?;
+            let rows = statement.query_map([id.to_string()], |row| row.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        dropped.extend(
+            pending
+                .into_iter()
+                .filter_map(|bytes| Change::from_bytes(bytes).ok())
+                .map(|change| change.hash()),
+        );
+        let kind = document.kind().ok();
+        let title = document
+            .fields()
+            .ok()
+            .and_then(|fields| {
+                fields
+                    .get("name")
+                    .or_else(|| fields.get("subject"))
+                    .and_then(|value| value.as_str().map(str::to_owned))
+            })
+            .unwrap_or_default();
+        let device = self.profile().device_id;
+        let rebuilt = document
+            .without_changes(&dropped, device)
+            .map_err(|source| CoreError::Document {
+                id,
+                source: Box::new(source),
+            })?;
+        let transaction = self.conn.transaction()?;
+        transaction.execute("DELETE FROM outbox WHERE record_id = ?1", [id.to_string()])?;
+        match (rebuilt, kind) {
+            (Some(mut server_version), Some(kind)) => {
+                save_document(&transaction, id, kind, &mut server_version)?;
+                let fields = server_version
+                    .fields()
+                    .map_err(|source| CoreError::Document {
+                        id,
+                        source: Box::new(source),
+                    })?;
+                materialize::record(
+                    &transaction,
+                    kind,
+                    id,
+                    &fields,
+                    server_version.last_change_time(),
+                )?;
+                crate::conflicts::refresh(&transaction, kind, id, &mut server_version)?;
+            }
+            (None, Some(kind)) => {
+                // The server never accepted the record at all: it goes.
+                transaction.execute("DELETE FROM documents WHERE id = ?1", [id.to_string()])?;
+                materialize::forget(&transaction, kind, id)?;
+            }
+            (_, None) => {}
+        }
+        transaction.execute(
+            "INSERT INTO sync_refusals (record_id, kind, title, reason, refused_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id.to_string(), kind.map(|kind| kind.as_str()).unwrap_or(""), title, reason, crate::store::now_text()],
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// Changes the server refused, newest first, until the user dismisses them.
+    pub fn list_refusals(&self) -> Result<Vec<Refusal>, CoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT rowid, record_id, kind, title, reason, refused_at FROM sync_refusals ORDER BY rowid DESC",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(Refusal {
+                id: row.get(0)?,
+                record_id: row
+                    .get::<_, String>(1)?
+                    .parse()
+                    .unwrap_or(RecordId(uuid::Uuid::nil())),
+                kind: row.get(2)?,
+                title: row.get(3)?,
+                reason: row.get(4)?,
+                refused_at: row.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn dismiss_refusal(&mut self, id: i64) -> Result<(), CoreError> {
+        self.conn
+            .execute("DELETE FROM sync_refusals WHERE rowid = ?1", [id])?;
+        Ok(())
     }
 
     /// The position in the server's feed up to which this store has applied changes.

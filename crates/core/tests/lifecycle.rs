@@ -291,3 +291,101 @@ fn a_store_from_a_newer_app_is_refused_with_a_clear_message() {
         "{error}"
     );
 }
+
+#[test]
+fn a_refused_change_is_dropped_and_the_record_goes_back_to_the_servers_version() {
+    use crm_protocol::sync::{Outcome, PushResponse, RecordResult};
+    let mut t = TestStore::new();
+    let admin = t.admin;
+    let acme: Customer = t.create(json!({"name": "Acme", "industry": "Tech"}));
+    // The server accepted the creation...
+    let batch = t
+        .store
+        .next_push_batch(100)
+        .expect("batch")
+        .expect("pending");
+    let accepted: Vec<RecordResult> = batch
+        .request
+        .records
+        .iter()
+        .map(|r| RecordResult {
+            record_id: r.record_id,
+            outcome: Outcome::Accepted,
+        })
+        .collect();
+    t.store
+        .acknowledge_push(
+            &batch,
+            &PushResponse {
+                results: accepted,
+                cursor: 1,
+            },
+        )
+        .expect("acknowledged");
+    // ...but refuses the next edit.
+    t.store
+        .update_with::<Customer>(
+            &admin,
+            acme.id,
+            json!({"industry": "Mining", "primaryEmail": "x@acme.com"}),
+        )
+        .expect("edit");
+    let batch = t
+        .store
+        .next_push_batch(100)
+        .expect("batch")
+        .expect("pending");
+    let refused = vec![RecordResult {
+        record_id: acme.id.into(),
+        outcome: Outcome::Rejected {
+            reason: "a sales rep may not change a customer owned by someone else".into(),
+        },
+    }];
+    let report = t
+        .store
+        .acknowledge_push(
+            &batch,
+            &PushResponse {
+                results: refused,
+                cursor: 1,
+            },
+        )
+        .expect("acknowledged");
+    assert_eq!(report.len(), 1);
+    let back: Customer = t.store.get(acme.id).expect("customer");
+    assert_eq!(
+        (back.industry.as_deref(), back.primary_email),
+        (Some("Tech"), None),
+        "the server's version again"
+    );
+    assert_eq!(t.store.pending_changes().expect("outbox"), 0);
+    let refusals = t.store.list_refusals().expect("refusals");
+    assert_eq!(
+        (
+            refusals[0].title.as_str(),
+            refusals[0].reason.contains("owned by someone else")
+        ),
+        ("Acme", true)
+    );
+    t.store.dismiss_refusal(refusals[0].id).expect("dismisses");
+    assert!(t.store.list_refusals().expect("refusals").is_empty());
+
+    // A record the server never accepted disappears.
+    let refused_new: Customer = t.create(json!({"name": "Not allowed"}));
+    let batch = t
+        .store
+        .next_push_batch(100)
+        .expect("batch")
+        .expect("pending");
+    let results = vec![RecordResult {
+        record_id: refused_new.id.into(),
+        outcome: Outcome::Rejected {
+            reason: "no".into(),
+        },
+    }];
+    t.store
+        .acknowledge_push(&batch, &PushResponse { results, cursor: 1 })
+        .expect("acknowledged");
+    assert!(t.store.get::<Customer>(refused_new.id).is_err());
+    assert_eq!(customers(&t.store), ["Acme"]);
+}
