@@ -13,6 +13,7 @@
 //! - `transfer`: CSV import (mapping, modes, dry run, revert) and export.
 //! - `reports`: the dashboard stats and the reports of spec §3.8.
 //! - `workflows`: lead conversion, deal stage moves / win / lose, activity completion...
+//! - `engine`: the background sync engine (sync now, interval, backoff with jitter, status).
 //! - [`sync`]: the sync client: push the outbox, pull and apply the server's feed.
 //!
 //! Invariants: one write = one SQLite transaction (document, rows, outbox); queries read the
@@ -23,6 +24,7 @@ mod customers;
 mod dedupe;
 pub mod demo;
 mod document;
+mod engine;
 mod error;
 mod history;
 mod materialize;
@@ -43,6 +45,7 @@ mod workflows;
 pub use conflicts::{Conflict, ConflictingValue};
 pub use dedupe::DuplicatePair;
 pub use document::DocumentError;
+pub use engine::{EngineTiming, SyncEngine, SyncHandle, SyncStatus};
 pub use error::CoreError;
 pub use merge::MergeOutcome;
 pub use pipelines::default_pipeline_id;

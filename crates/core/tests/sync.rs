@@ -315,3 +315,94 @@ async fn the_same_field_set_on_two_devices_is_a_conflict_that_either_can_resolve
     );
     server.stop().await.expect("server stops");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_engine_syncs_on_demand_reports_status_and_rides_out_a_server_outage() {
+    use crm_core::{EngineTiming, SyncEngine};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    let server_dir = tempfile::tempdir().expect("temp dir");
+    let server = start_server(&server_dir).await;
+    let address = server.address();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Arc::new(std::sync::Mutex::new(
+        Store::open(&dir.path().join(STORE_FILE_NAME)).expect("store"),
+    ));
+    let client = SyncClient::new(&server.url(), TOKEN).expect("client");
+    let timing = EngineTiming {
+        interval: Duration::from_secs(3600),
+        first_retry: Duration::from_millis(50),
+        max_retry: Duration::from_millis(200),
+    };
+    let (engine, mut handle) = SyncEngine::new(store.clone(), client, timing);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(engine.run(async move {
+        stopped.await.unwrap_or_default();
+    }));
+    let wait_for = |handle: &mut crm_core::SyncHandle,
+                    wanted: fn(&crm_core::SyncStatus) -> bool| {
+        let mut handle = handle.clone();
+        async move {
+            tokio::time::timeout(Duration::from_secs(10), async {
+                loop {
+                    let status = handle.status();
+                    if wanted(&status) {
+                        return status;
+                    }
+                    handle.changed().await;
+                }
+            })
+            .await
+            .expect("status reached in time")
+        }
+    };
+    let status = wait_for(&mut handle, |s| {
+        s.online && s.last_success.is_some() && !s.syncing
+    })
+    .await;
+    assert_eq!(status.pending_changes, 0);
+
+    {
+        let mut store = store.lock().expect("lock");
+        let actor = store.actor();
+        store
+            .create_customer(
+                &actor,
+                NewCustomer {
+                    name: "Made offline".into(),
+                    ..NewCustomer::default()
+                },
+            )
+            .expect("creates");
+    }
+    server.stop().await.expect("server stops");
+    handle.sync_now();
+    let status = wait_for(&mut handle, |s| !s.online && s.last_error.is_some()).await;
+    assert!(
+        status
+            .last_error
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("Offline"),
+        "{status:?}"
+    );
+    assert_eq!(status.pending_changes, 1, "the edit waits in the outbox");
+
+    // The server comes back on the same address; the engine's backoff retries find it.
+    let config = Config {
+        dev_token: Some(TOKEN.to_owned()),
+        ..Config::new(server_dir.path())
+    };
+    let server = crm_sync_server::start(&config, address)
+        .await
+        .expect("server restarts");
+    let status = wait_for(&mut handle, |s| {
+        s.online && s.pending_changes == 0 && s.last_error.is_none()
+    })
+    .await;
+    assert!(status.last_success.is_some());
+    stop.send(()).unwrap_or_default();
+    running.await.expect("engine stops");
+    server.stop().await.expect("server stops");
+}

@@ -1,0 +1,194 @@
+//! The background sync engine: syncs when asked ("sync now"), after local edits, and every
+//! interval; backs off with jitter while the network or the server is down; and publishes a
+//! status the UI shows (online, pending changes, last sync, last error in words, conflicts).
+//!
+//! It holds the store's lock only for the store steps of a round (see [`crate::sync`]), never
+//! across the network, so the app stays responsive while a round is waiting on the server.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Notify, watch};
+
+use crate::store::Store;
+use crate::sync::{SyncClient, SyncError, SyncReport, sync_now};
+
+/// What the sync indicator shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    /// The last round reached the server.
+    pub online: bool,
+    pub syncing: bool,
+    pub pending_changes: u64,
+    pub last_success: Option<DateTime<Utc>>,
+    /// The last failure, in words a rep understands.
+    pub last_error: Option<String>,
+    pub open_conflicts: u64,
+    /// Refused changes the user has not dismissed.
+    pub refusals: u64,
+}
+
+/// How often the engine syncs when nothing asks it to, and how it backs off.
+#[derive(Clone, Copy, Debug)]
+pub struct EngineTiming {
+    pub interval: Duration,
+    pub first_retry: Duration,
+    pub max_retry: Duration,
+}
+
+impl Default for EngineTiming {
+    fn default() -> EngineTiming {
+        EngineTiming {
+            interval: Duration::from_secs(60),
+            first_retry: Duration::from_secs(1),
+            max_retry: Duration::from_secs(300),
+        }
+    }
+}
+
+/// The app's side of the engine: ask for a sync, read or watch the status.
+#[derive(Clone)]
+pub struct SyncHandle {
+    wake: Arc<Notify>,
+    status: watch::Receiver<SyncStatus>,
+}
+
+impl SyncHandle {
+    /// Syncs as soon as possible (after a local edit, or the "sync now" button).
+    pub fn sync_now(&self) {
+        self.wake.notify_one();
+    }
+
+    pub fn status(&self) -> SyncStatus {
+        self.status.borrow().clone()
+    }
+
+    /// Waits for the next status change.
+    pub async fn changed(&mut self) -> Option<SyncStatus> {
+        self.status.changed().await.ok()?;
+        Some(self.status.borrow().clone())
+    }
+}
+
+pub struct SyncEngine {
+    store: Arc<Mutex<Store>>,
+    client: SyncClient,
+    timing: EngineTiming,
+    wake: Arc<Notify>,
+    status: watch::Sender<SyncStatus>,
+}
+
+/// A failure as the status shows it.
+fn in_words(error: &SyncError) -> String {
+    match error {
+        SyncError::Network(_) => {
+            "Offline: the sync server cannot be reached. Your changes are kept and will sync later."
+                .into()
+        }
+        SyncError::Server { status: 401, .. } => "Signed out: please sign in again to sync.".into(),
+        SyncError::Server {
+            status: 426,
+            message,
+            ..
+        } => message.clone(),
+        SyncError::Server { message, .. } => format!("The sync server answered: {message}"),
+        SyncError::Store(error) => format!("The local store failed: {error}"),
+        SyncError::Poisoned => "The local store is unavailable; restart the app.".into(),
+    }
+}
+
+impl SyncEngine {
+    pub fn new(
+        store: Arc<Mutex<Store>>,
+        client: SyncClient,
+        timing: EngineTiming,
+    ) -> (SyncEngine, SyncHandle) {
+        let wake = Arc::new(Notify::new());
+        let (status, receiver) = watch::channel(SyncStatus::default());
+        let engine = SyncEngine {
+            store,
+            client,
+            timing,
+            wake: wake.clone(),
+            status,
+        };
+        (
+            engine,
+            SyncHandle {
+                wake,
+                status: receiver,
+            },
+        )
+    }
+
+    fn local_counts(&self) -> (u64, u64, u64) {
+        match self.store.lock() {
+            Ok(store) => (
+                store.pending_changes().unwrap_or(0),
+                store.open_conflicts().unwrap_or(0),
+                store
+                    .list_refusals()
+                    .map(|refusals| refusals.len() as u64)
+                    .unwrap_or(0),
+            ),
+            Err(_) => (0, 0, 0),
+        }
+    }
+
+    /// One round, with the status updated before and after.
+    pub async fn round(&self) -> Result<SyncReport, SyncError> {
+        self.status.send_modify(|status| status.syncing = true);
+        let result = sync_now(&self.store, &self.client).await;
+        let (pending, conflicts, refusals) = self.local_counts();
+        self.status.send_modify(|status| {
+            status.syncing = false;
+            status.pending_changes = pending;
+            status.open_conflicts = conflicts;
+            status.refusals = refusals;
+            match &result {
+                Ok(_) => {
+                    status.online = true;
+                    status.last_success = Some(Utc::now());
+                    status.last_error = None;
+                }
+                Err(error) => {
+                    status.online = !matches!(error, SyncError::Network(_));
+                    status.last_error = Some(in_words(error));
+                }
+            }
+        });
+        if let Err(error) = &result {
+            tracing::warn!(%error, "sync round failed");
+        }
+        result
+    }
+
+    /// Runs until `shutdown` completes: a round now, then whenever woken or the interval
+    /// passes; after a failure, again after a backoff that doubles up to `max_retry`, with
+    /// ±25 % jitter so a fleet of laptops does not retry in step.
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let mut retry = self.timing.first_retry;
+        loop {
+            let wait = match self.round().await {
+                Ok(_) => {
+                    retry = self.timing.first_retry;
+                    self.timing.interval
+                }
+                Err(_) => {
+                    let jittered = retry.mul_f64(0.75 + fastrand::f64() * 0.5);
+                    retry = (retry * 2).min(self.timing.max_retry);
+                    jittered
+                }
+            };
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+}
