@@ -46,6 +46,41 @@ impl std::fmt::Debug for TokenHash {
     }
 }
 
+/// A new random id (UUID v4) for a device, user or tenant.
+pub(crate) fn random_uuid() -> Result<uuid::Uuid, getrandom::Error> {
+    let mut bytes = [0; 16];
+    getrandom::fill(&mut bytes)?;
+    Ok(uuid::Builder::from_random_bytes(bytes).into_uuid())
+}
+
+/// The argon2id hash (PHC string, with its parameters and salt) of a password. Slow on
+/// purpose (tens of milliseconds): call it off the async workers.
+pub(crate) fn hash_password(password: &str) -> Result<String, PasswordError> {
+    use argon2::PasswordHasher as _;
+    let mut salt = [0; 16];
+    getrandom::fill(&mut salt).map_err(|error| PasswordError(error.to_string()))?;
+    let salt = argon2::password_hash::SaltString::encode_b64(&salt)
+        .map_err(|error| PasswordError(error.to_string()))?;
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|error| PasswordError(error.to_string()))
+}
+
+/// Whether `password` matches `hash` (a PHC string). A malformed hash matches nothing.
+pub(crate) fn verify_password(hash: &str, password: &str) -> bool {
+    use argon2::PasswordVerifier as _;
+    argon2::password_hash::PasswordHash::new(hash).is_ok_and(|parsed| {
+        argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot hash the password: {0}")]
+pub struct PasswordError(String);
+
 /// A new random device token: `crm_` and 32 random bytes in URL-safe base64.
 pub(crate) fn generate_token() -> Result<String, getrandom::Error> {
     let mut bytes = [0; 32];
@@ -94,5 +129,19 @@ mod tests {
         );
         assert_eq!(TokenHash::of("abc"), TokenHash::of("abc"));
         assert_ne!(TokenHash::of("abc"), TokenHash::of("abd"));
+    }
+
+    #[test]
+    fn passwords_verify_against_their_hash_only() {
+        let hash = hash_password("correct horse").expect("hashes");
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(verify_password(&hash, "correct horse"));
+        assert!(!verify_password(&hash, "correct horse "));
+        assert!(!verify_password("not a hash", "correct horse"));
+        assert_ne!(
+            hash,
+            hash_password("correct horse").expect("hashes"),
+            "salted"
+        );
     }
 }

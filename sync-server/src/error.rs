@@ -14,6 +14,18 @@ use crate::storage::StorageError;
 pub(crate) enum ApiError {
     #[error("missing or invalid bearer token")]
     Unauthorized,
+    #[error("unknown tenant, email or password")]
+    InvalidCredentials,
+    #[error("too many failed sign-ins; try again in {retry_after} seconds")]
+    TooManyAttempts { retry_after: u64 },
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("no randomness: {0}")]
+    Random(String),
+    #[error("server not ready: {0}")]
+    NotReady(String),
     #[error("the request has no {PROTOCOL_HEADER} header")]
     MissingProtocol,
     #[error("the app speaks sync protocol {client:?}, the server speaks {PROTOCOL_VERSION}")]
@@ -35,6 +47,14 @@ impl ApiError {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            ApiError::TooManyAttempts { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
+            }
+            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Random(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
             ApiError::MissingProtocol => (StatusCode::BAD_REQUEST, "protocol_required"),
             ApiError::UpgradeRequired { .. } => (StatusCode::UPGRADE_REQUIRED, "upgrade_required"),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
@@ -51,7 +71,9 @@ impl ApiError {
                 "This app speaks sync protocol {client}, the server speaks {PROTOCOL_VERSION}. \
                  Please update the app."
             ),
-            ApiError::Storage(_) => "internal error; the server log has the details".to_owned(),
+            ApiError::Storage(_) | ApiError::Random(_) => {
+                "internal error; the server log has the details".to_owned()
+            }
             other => other.to_string(),
         }
     }
@@ -69,6 +91,11 @@ impl IntoResponse for ApiError {
         };
         let mut response = (status, Json(body)).into_response();
         match self {
+            ApiError::TooManyAttempts { retry_after } => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            }
             ApiError::Unauthorized => {
                 response
                     .headers_mut()

@@ -2,12 +2,16 @@
 //!
 //! Layout:
 //! - `router`: every route in one table; `handlers`: one thin module per resource.
-//! - `auth`: device tokens and the caller ([`Principal`](auth::Principal)) they stand for;
-//!   `extract`: JSON/query extractors and the protocol-version check; `error`: `ApiError`.
-//! - `push` / `pull`: the sync operations; `record`: applying and checking a record's
-//!   changes (pure); `policy`: whether the caller's role allows a change.
-//! - `storage`: one tenant-scoped trait, implemented on SQLite (PostgreSQL later).
-//! - `dev`: the development tenant and its static token (until real sign-in exists).
+//! - `auth`: device tokens, password hashes and the caller ([`Principal`](auth::Principal)) a
+//!   token stands for; `sign_in`: password sign-in and its rate limits; `extract`: JSON/query
+//!   extractors and the protocol-version check; `error`: `ApiError`.
+//! - `push` / `pull`: the sync operations (pull also serves bootstrap pages); `record`:
+//!   applying and checking a record's changes (pure); `policy`: whether the caller's role allows
+//!   a change (spec §6); `live`: the per-tenant "feed moved" WebSocket; `blobs`: attachments.
+//! - `storage`: one tenant-scoped trait, implemented on SQLite and on PostgreSQL (with
+//!   LISTEN/NOTIFY for several nodes), both passing one conformance suite.
+//! - `admin`: what the admin commands do ([`Admin`]); `metrics`: Prometheus text.
+//! - `dev`: the development tenant and its static token, opt-in (`serve --dev-token`).
 //! - `server`: configuration, state, [`serve`] and [`start`].
 //!
 //! ```no_run
@@ -19,19 +23,26 @@
 //! # }
 //! ```
 
+mod admin;
 mod auth;
+mod blobs;
 mod dev;
 mod error;
 mod extract;
 mod handlers;
+mod live;
+mod metrics;
 mod policy;
 mod pull;
 mod push;
 mod record;
 mod router;
 mod server;
+mod sign_in;
 mod storage;
 
+pub use admin::{Admin, AdminError, DeviceRow, MIN_PASSWORD_CHARS, TenantDump, TenantRow, UserRow};
+pub use auth::PasswordError;
 pub use dev::DevToken;
 pub use router::router;
 pub use server::{AppState, Config, Limits, RunningServer, ServerError, Startup, serve, start};

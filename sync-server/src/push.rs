@@ -27,6 +27,10 @@ pub(crate) async fn push(
             limit,
         });
     }
+    state
+        .metrics()
+        .pushes
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut results = Vec::with_capacity(request.records.len());
     for record in request.records {
         let record_id = record.record_id;
@@ -62,16 +66,12 @@ async fn push_record(
         let update = match applied {
             Ok(Applied::Unchanged) => return Ok(Outcome::Accepted),
             Ok(Applied::Changed(update)) => update,
-            Err(refusal) => return Ok(refuse(principal, record_id, refusal)),
+            Err(refusal) => return Ok(refuse(state, principal, record_id, refusal)),
         };
-        if let Err(refusal) = policy::authorize(
-            principal,
-            update.before.as_ref(),
-            &update.after,
-            &update.new_changes,
-        ) {
-            return Ok(refuse(principal, record_id, refusal));
+        if let Err(refusal) = policy::authorize(principal, update.before.as_ref(), &update.after) {
+            return Ok(refuse(state, principal, record_id, refusal));
         }
+        let update_change_count = update.new_changes.len();
         let write = RecordWrite {
             record: record_id,
             kind: update.after.kind,
@@ -84,9 +84,29 @@ async fn push_record(
         match storage.commit_record(principal.tenant, write).await? {
             CommitOutcome::Committed { feed_head } => {
                 tracing::debug!(tenant = %principal.tenant, record = %record_id, feed_head, "record accepted");
+                state.live().announce(principal.tenant, feed_head);
+                state.metrics().changes_accepted.fetch_add(
+                    update_change_count as u64,
+                    std::sync::atomic::Ordering::Relaxed,
+                );
                 return Ok(Outcome::Accepted);
             }
             CommitOutcome::Conflict => continue,
+            CommitOutcome::ForeignRecord => {
+                tracing::warn!(
+                    tenant = %principal.tenant,
+                    user = %principal.user,
+                    device = %principal.device,
+                    record = %record_id,
+                    "push names a record of another tenant"
+                );
+                return Ok(refuse(
+                    state,
+                    principal,
+                    record_id,
+                    record::Refusal::UnknownRecord,
+                ));
+            }
         }
     }
     tracing::warn!(tenant = %principal.tenant, record = %record_id, "record kept changing during a push");
@@ -94,10 +114,15 @@ async fn push_record(
 }
 
 fn refuse(
+    state: &AppState,
     principal: &Principal,
     record_id: crm_model::RecordId,
     refusal: record::Refusal,
 ) -> Outcome {
+    state
+        .metrics()
+        .records_refused
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     tracing::info!(
         tenant = %principal.tenant,
         user = %principal.user,

@@ -32,6 +32,8 @@ pub(crate) enum Refusal {
     MissingSchemaVersion,
     #[error("the record would be {size} bytes, more than the {limit} the server keeps")]
     TooLarge { size: usize, limit: usize },
+    #[error("unknown record: this record id cannot be used")]
+    UnknownRecord,
     #[error("not allowed: {0}")]
     NotAllowed(String),
 }

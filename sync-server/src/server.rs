@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
@@ -12,9 +12,25 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::dev::{DevToken, ensure_dev_principal};
+use crate::live::Live;
+use crate::metrics::Metrics;
 use crate::router::router;
+use crate::sign_in::SignInLimiter;
+use crate::storage::postgres::PostgresStorage;
 use crate::storage::sqlite::SqliteStorage;
 use crate::storage::{Storage, StorageError};
+
+/// Opens the configured storage (creating the data directory) and migrates its schema.
+pub(crate) async fn open_storage(config: &Config) -> Result<Arc<dyn Storage>, ServerError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| ServerError::DataDir {
+        path: config.data_dir.clone(),
+        source,
+    })?;
+    Ok(match &config.database_url {
+        Some(url) => Arc::new(PostgresStorage::open(url).await?),
+        None => Arc::new(SqliteStorage::open(&config.data_dir).await?),
+    })
+}
 
 /// Limits that keep one request from taking the server down.
 #[derive(Clone, Debug)]
@@ -25,6 +41,13 @@ pub struct Limits {
     pub max_push_records: usize,
     /// Largest saved record document; a push making one larger is rejected for that record.
     pub max_document_bytes: usize,
+    /// Largest attachment blob, in bytes; larger uploads answer 413.
+    pub max_blob_bytes: usize,
+    /// Failed sign-ins per account (tenant + email) per minute before sign-in answers 429.
+    pub sign_in_failures_per_account: u32,
+    /// Failed sign-ins per client address per minute before sign-in answers 429 (higher than per
+    /// account: a whole office may share one address).
+    pub sign_in_failures_per_address: u32,
 }
 
 impl Default for Limits {
@@ -33,16 +56,25 @@ impl Default for Limits {
             max_body_bytes: 16 << 20,
             max_push_records: 1_000,
             max_document_bytes: 8 << 20,
+            max_blob_bytes: 64 << 20,
+            sign_in_failures_per_account: 5,
+            sign_in_failures_per_address: 20,
         }
     }
 }
 
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// Holds the SQLite database (`sync.sqlite3`); created if missing.
+    /// Holds the SQLite database (`sync.sqlite3`) and the attachment blobs; created if missing.
     pub data_dir: PathBuf,
-    /// The development device's token; `None` keeps the stored one or generates one.
+    /// Development mode with this token for the development tenant's Admin device (replacing
+    /// the stored one). `None` with `dev_mode` off: no development token works.
     pub dev_token: Option<String>,
+    /// Development mode without a configured token: keep the stored one, or generate one.
+    pub dev_mode: bool,
+    /// `postgres://…`: keep the data in PostgreSQL instead of `<data_dir>/sync.sqlite3`
+    /// (blobs stay under `data_dir`). Several nodes may share one database.
+    pub database_url: Option<String>,
     pub limits: Limits,
 }
 
@@ -52,6 +84,8 @@ impl Config {
         Config {
             data_dir: data_dir.into(),
             dev_token: None,
+            dev_mode: false,
+            database_url: None,
             limits: Limits::default(),
         }
     }
@@ -71,11 +105,16 @@ pub enum ServerError {
     Task(#[from] tokio::task::JoinError),
 }
 
-/// What every handler shares: the storage and the limits. Cheap to clone.
+/// What every handler shares: the storage, the limits, the live channel and the counters.
+/// Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     storage: Arc<dyn Storage>,
     limits: Arc<Limits>,
+    sign_in_limiter: Arc<SignInLimiter>,
+    live: Arc<Live>,
+    metrics: Arc<Metrics>,
+    blob_dir: Arc<PathBuf>,
 }
 
 /// An opened [`AppState`], and what startup did about the development token (a generated
@@ -89,17 +128,39 @@ impl AppState {
     /// Opens the storage under `config.data_dir` (creating it, migrating the schema) and makes
     /// sure the development tenant and its token exist.
     pub async fn open(config: &Config) -> Result<Startup, ServerError> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|source| ServerError::DataDir {
-            path: config.data_dir.clone(),
-            source,
-        })?;
-        let storage = SqliteStorage::open(&config.data_dir).await?;
-        let dev_token = ensure_dev_principal(&storage, config.dev_token.as_deref()).await?;
+        let storage = open_storage(config).await?;
+        let dev_token = ensure_dev_principal(storage.as_ref(), config).await?;
+        let live = Arc::new(Live::default());
+        let listener = Arc::clone(&live);
+        storage.listen(Arc::new(move |tenant, head| {
+            listener.announce(tenant, head)
+        }));
         let state = AppState {
-            storage: Arc::new(storage),
+            storage,
             limits: Arc::new(config.limits.clone()),
+            sign_in_limiter: Arc::default(),
+            live,
+            metrics: Arc::default(),
+            blob_dir: Arc::new(config.data_dir.join("blobs")),
         };
         Ok(Startup { state, dev_token })
+    }
+
+    pub(crate) fn sign_in_limiter(&self) -> &SignInLimiter {
+        &self.sign_in_limiter
+    }
+
+    pub(crate) fn live(&self) -> &Live {
+        &self.live
+    }
+
+    pub(crate) fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// Where attachment blobs live: `<data-dir>/blobs/<tenant>/<sha256>`.
+    pub(crate) fn blob_dir(&self) -> &Path {
+        &self.blob_dir
     }
 
     pub(crate) fn storage(&self) -> &dyn Storage {
@@ -118,7 +179,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -37,7 +37,7 @@ async fn serve_prints_a_token_answers_and_stops_on_sigterm() {
     let mut child = Command::new(BINARY)
         .args(["serve", "--data-dir"])
         .arg(dir.path().join("data"))
-        .args(["--listen", "127.0.0.1:0"])
+        .args(["--listen", "127.0.0.1:0", "--dev-token"])
         .env_remove("CRM_DEV_TOKEN")
         .env("RUST_LOG", "info")
         .stdout(Stdio::piped())

@@ -1,4 +1,5 @@
-//! The server keeps its data and its development token across restarts on the same data dir.
+//! The server keeps its data and its development token (in development mode) across restarts
+//! on the same data dir.
 
 mod common;
 
@@ -33,7 +34,10 @@ async fn data_survives_a_restart() {
 #[tokio::test]
 async fn a_generated_dev_token_is_shown_once_and_kept() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = Config::new(dir.path());
+    let config = Config {
+        dev_mode: true,
+        ..Config::new(dir.path())
+    };
     let address = "127.0.0.1:0".parse().expect("address");
 
     let server = crm_sync_server::start(&config, address)

@@ -7,7 +7,7 @@ CREATE TABLE tenants (
     id          UUID    NOT NULL PRIMARY KEY,
     slug        TEXT    NOT NULL UNIQUE,
     name        TEXT    NOT NULL,
-    -- The last `seq` of the tenant's feed. A push locks this row (SELECT ... FOR UPDATE) while it
+    -- The last `seq` of the tenant's feed. A push locks this row (FOR NO KEY UPDATE) while it
     -- appends, so seqs are gap-free and commit in order on every node.
     feed_head   BIGINT  NOT NULL DEFAULT 0,
     created_at  BIGINT  NOT NULL,

@@ -1,7 +1,12 @@
-//! `POST /v1/push` and `GET /v1/pull`: the sync API (wire types in `crm_protocol::sync`).
+//! `POST /v1/push`, `GET /v1/pull`, `GET /v1/bootstrap` and the `GET /v1/live` WebSocket: the
+//! sync API (wire types in `crm_protocol::sync`).
 
 use axum::extract::State;
-use crm_protocol::sync::{PullQuery, PullResponse, PushRequest, PushResponse};
+use axum::extract::ws::WebSocketUpgrade;
+use axum::response::Response;
+use crm_protocol::sync::{
+    BootstrapQuery, BootstrapResponse, PullQuery, PullResponse, PushRequest, PushResponse,
+};
 
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -23,4 +28,24 @@ pub(crate) async fn pull(
     Query(query): Query<PullQuery>,
 ) -> Result<Json<PullResponse>, ApiError> {
     pull::pull(&state, &principal, query).await.map(Json)
+}
+
+pub(crate) async fn bootstrap(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<BootstrapQuery>,
+) -> Result<Json<BootstrapResponse>, ApiError> {
+    pull::bootstrap(&state, &principal, query).await.map(Json)
+}
+
+pub(crate) async fn live(
+    State(state): State<AppState>,
+    principal: Principal,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let head = state.storage().feed_head(principal.tenant).await?;
+    let receiver = state.live().subscribe(principal.tenant, head);
+    Ok(upgrade.on_upgrade(move |socket| async move {
+        state.live().serve(principal, socket, receiver).await;
+    }))
 }

@@ -35,6 +35,7 @@ pub(crate) async fn tenant_with_device(
         email: "a@b.example".into(),
         display_name: "A".into(),
         role,
+        password_hash: None,
     };
     assert!(
         storage
@@ -204,11 +205,53 @@ pub(crate) async fn tenants_do_not_see_each_other(storage: &dyn Storage) {
             .is_empty()
     );
     assert_eq!(storage.feed_head(second.tenant).await.expect("head"), 0);
-    // The same record id (and even the same change) under the second tenant is its own record.
+    // A record id belongs to one tenant: the second cannot create a record under it.
     let outcome = storage
         .commit_record(second.tenant, write(&second, record, None, &[30]))
         .await
         .expect("commit");
-    assert_eq!(outcome, CommitOutcome::Committed { feed_head: 1 });
+    assert_eq!(outcome, CommitOutcome::ForeignRecord);
+    assert_eq!(storage.feed_head(second.tenant).await.expect("head"), 0);
     assert_eq!(storage.feed_head(first.tenant).await.expect("head"), 1);
+    // Both may hold the same change bytes in records of their own.
+    let outcome = storage
+        .commit_record(
+            second.tenant,
+            write(&second, RecordId(id(401)), None, &[30]),
+        )
+        .await
+        .expect("commit");
+    assert_eq!(outcome, CommitOutcome::Committed { feed_head: 1 });
+}
+
+/// Where the PostgreSQL tests connect: `CRM_TEST_DATABASE_URL`, by default the local server's
+/// `postgres` database with trust authentication (what `cargo xtask test` sets up).
+pub(crate) const DEFAULT_TEST_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// A URL of the test database whose tables go into a new schema of their own, so tests run in
+/// parallel without seeing each other.
+pub(crate) async fn fresh_postgres_url() -> String {
+    let base = std::env::var("CRM_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| DEFAULT_TEST_DATABASE_URL.to_owned());
+    let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|error| {
+            panic!(
+                "PostgreSQL tests need a server at {base} (set CRM_TEST_DATABASE_URL; `cargo \
+                 xtask test` starts one): {error}"
+            )
+        });
+    let driver = tokio::spawn(connection);
+    let schema = format!(
+        "test_{}",
+        crate::auth::random_uuid().expect("random").simple()
+    );
+    client
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .await
+        .expect("creates a schema");
+    drop(client);
+    driver.await.expect("joins").expect("connection closes");
+    let separator = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{separator}options=-csearch_path%3D{schema}")
 }

@@ -8,19 +8,22 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crm_model::{DeviceId, RecordId, Role, TenantId, UserId};
+use crm_model::{DeviceId, RecordId, RecordKind, Role, TenantId, UserId};
+use crm_protocol::sync::Bytes;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{
-    CommitOutcome, FeedRow, NewDevice, NewUser, RecordWrite, Storage, StorageError, StorageFuture,
-    StoredDocument,
+    CommitOutcome, DeviceRow, DocumentRow, DumpedBlob, DumpedFeedRow, FeedRow, NewDevice, NewUser,
+    RecordWrite, Storage, StorageError, StorageFuture, StoredDocument, TenantDump, TenantRow,
+    UserChange, UserRow,
 };
 use crate::auth::{Principal, TokenHash};
 
 /// The schema, one file per version, applied in order at startup. Append only.
-const MIGRATIONS: &[&str] = &[include_str!(
-    "../../../migrations/server/sqlite/0001_initial.sql"
-)];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/server/sqlite/0001_initial.sql"),
+    include_str!("../../../migrations/server/sqlite/0002_auth_and_erase.sql"),
+];
 
 pub(crate) const DATABASE_FILE: &str = "sync.sqlite3";
 
@@ -82,6 +85,164 @@ fn migrate(connection: &mut Connection) -> Result<(), StorageError> {
     Ok(())
 }
 
+fn record_of_other_tenant(
+    connection: &Connection,
+    tenant: &str,
+    record: &str,
+) -> Result<bool, StorageError> {
+    let found = connection
+        .query_row(
+            "SELECT 1 FROM documents WHERE record_id = ?1 AND tenant_id <> ?2",
+            params![record, tenant],
+            |_| Ok(()),
+        )
+        .optional()?;
+    Ok(found.is_some())
+}
+
+const TENANT_COLUMNS: &str = "id, slug, name, feed_head, created_at, disabled_at";
+
+fn tenant_row(
+    row: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(String, String, String, i64, i64, Option<i64>)> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+    ))
+}
+
+fn to_tenant(
+    (id, slug, name, feed_head, created_at, disabled_at): (
+        String,
+        String,
+        String,
+        i64,
+        i64,
+        Option<i64>,
+    ),
+) -> Result<TenantRow, StorageError> {
+    Ok(TenantRow {
+        id: TenantId(parse_uuid(&id)?),
+        slug,
+        name,
+        feed_head: to_seq(feed_head)?,
+        created_at,
+        disabled_at,
+    })
+}
+
+const USER_COLUMNS: &str = "id, email, display_name, role, password_hash, created_at, disabled_at";
+
+type RawUser = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    Option<i64>,
+);
+
+fn user_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawUser> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+    ))
+}
+
+fn to_user(
+    (id, email, display_name, role, password_hash, created_at, disabled_at): RawUser,
+) -> Result<UserRow, StorageError> {
+    Ok(UserRow {
+        id: UserId(parse_uuid(&id)?),
+        email,
+        display_name,
+        role: parse_role(&role)?,
+        password_hash,
+        created_at,
+        disabled_at,
+    })
+}
+
+fn list_devices(connection: &Connection, tenant: &str) -> Result<Vec<DeviceRow>, StorageError> {
+    let mut statement = connection.prepare(
+        "SELECT id, user_id, name, token_hash, created_at, last_seen_at, revoked_at
+         FROM devices WHERE tenant_id = ?1 ORDER BY created_at DESC, id",
+    )?;
+    let rows = statement.query_map(params![tenant], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, Vec<u8>>(3)?,
+            row.get::<_, i64>(4)?,
+            row.get::<_, Option<i64>>(5)?,
+            row.get::<_, Option<i64>>(6)?,
+        ))
+    })?;
+    rows.map(|row| {
+        let (id, user, name, token_hash, created_at, last_seen_at, revoked_at) = row?;
+        Ok(DeviceRow {
+            id: DeviceId(parse_uuid(&id)?),
+            user: UserId(parse_uuid(&user)?),
+            name,
+            token_hash: Bytes(token_hash),
+            created_at,
+            last_seen_at,
+            revoked_at,
+        })
+    })
+    .collect()
+}
+
+fn list_users(connection: &Connection, tenant: &str) -> Result<Vec<UserRow>, StorageError> {
+    let mut statement = connection.prepare(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE tenant_id = ?1 ORDER BY display_name, email"
+    ))?;
+    let rows = statement.query_map(params![tenant], user_row)?;
+    rows.map(|row| to_user(row?)).collect()
+}
+
+fn list_documents(
+    connection: &Connection,
+    tenant: &str,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<DocumentRow>, StorageError> {
+    let mut statement = connection.prepare_cached(
+        "SELECT record_id, kind, bytes, revision FROM documents
+         WHERE tenant_id = ?1 AND record_id > ?2 ORDER BY record_id LIMIT ?3",
+    )?;
+    let rows = statement.query_map(params![tenant, after, limit], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, Vec<u8>>(2)?,
+            row.get::<_, i64>(3)?,
+        ))
+    })?;
+    rows.map(|row| {
+        let (record, kind, bytes, revision) = row?;
+        Ok(DocumentRow {
+            record: RecordId(parse_uuid(&record)?),
+            kind: RecordKind::parse(&kind)
+                .ok_or_else(|| StorageError::Invalid(format!("record kind {kind:?}")))?,
+            bytes: Bytes(bytes),
+            revision: to_seq(revision)?,
+        })
+    })
+    .collect()
+}
+
 fn now_millis() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -95,10 +256,7 @@ fn parse_uuid(text: &str) -> Result<uuid::Uuid, StorageError> {
 }
 
 fn parse_role(text: &str) -> Result<Role, StorageError> {
-    [Role::Admin, Role::Manager, Role::SalesRep, Role::User]
-        .into_iter()
-        .find(|role| role.as_str() == text)
-        .ok_or_else(|| StorageError::Invalid(format!("role {text:?}")))
+    Role::parse(text).ok_or_else(|| StorageError::Invalid(format!("role {text:?}")))
 }
 
 fn to_seq(value: i64) -> Result<u64, StorageError> {
@@ -162,32 +320,21 @@ impl Storage for SqliteStorage {
     fn create_user(&self, tenant: TenantId, user: NewUser) -> StorageFuture<'_, bool> {
         self.run(move |connection| {
             let inserted = connection.execute(
-                "INSERT INTO users (tenant_id, id, email, display_name, role, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO users
+                     (tenant_id, id, email, display_name, role, password_hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (tenant_id, id) DO NOTHING",
                 params![
                     tenant.to_string(),
                     user.id.to_string(),
-                    user.email,
+                    user.email.trim().to_lowercase(),
                     user.display_name,
                     user.role.as_str(),
+                    user.password_hash,
                     now_millis()
                 ],
             )?;
             Ok(inserted == 1)
-        })
-    }
-
-    fn device_exists(&self, tenant: TenantId, device: DeviceId) -> StorageFuture<'_, bool> {
-        self.run(move |connection| {
-            let found = connection
-                .query_row(
-                    "SELECT 1 FROM devices WHERE tenant_id = ?1 AND id = ?2",
-                    params![tenant.to_string(), device.to_string()],
-                    |_| Ok(()),
-                )
-                .optional()?;
-            Ok(found.is_some())
         })
     }
 
@@ -245,6 +392,9 @@ impl Storage for SqliteStorage {
             let record_text = write.record.to_string();
             let now = now_millis();
             let stored = match write.expected_revision {
+                None if record_of_other_tenant(&transaction, &tenant_text, &record_text)? => {
+                    return Ok(CommitOutcome::ForeignRecord);
+                }
                 None => transaction.execute(
                     "INSERT INTO documents (tenant_id, record_id, kind, bytes, revision, updated_at)
                      VALUES (?1, ?2, ?3, ?4, 1, ?5)
@@ -349,6 +499,360 @@ impl Storage for SqliteStorage {
                 )
                 .optional()?;
             to_seq(head.ok_or(StorageError::NoSuchTenant(tenant))?)
+        })
+    }
+
+    fn list_documents(
+        &self,
+        tenant: TenantId,
+        after: Option<RecordId>,
+        limit: u32,
+    ) -> StorageFuture<'_, Vec<DocumentRow>> {
+        self.run(move |connection| {
+            // Hyphenated lowercase UUID text sorts like the UUIDs themselves.
+            let after = after.map(|record| record.to_string()).unwrap_or_default();
+            list_documents(connection, &tenant.to_string(), &after, i64::from(limit))
+        })
+    }
+
+    fn erase_record(&self, tenant: TenantId, record: RecordId) -> StorageFuture<'_, bool> {
+        self.run(move |connection| {
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let keys = params![tenant.to_string(), record.to_string()];
+            let documents = transaction.execute(
+                "DELETE FROM documents WHERE tenant_id = ?1 AND record_id = ?2",
+                keys,
+            )?;
+            let entries = transaction.execute(
+                "DELETE FROM feed WHERE tenant_id = ?1 AND record_id = ?2",
+                keys,
+            )?;
+            transaction.commit()?;
+            Ok(documents + entries > 0)
+        })
+    }
+
+    fn find_tenant(&self, slug: String) -> StorageFuture<'_, Option<TenantRow>> {
+        self.run(move |connection| {
+            let row = connection
+                .query_row(
+                    &format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE slug = ?1"),
+                    params![slug],
+                    tenant_row,
+                )
+                .optional()?;
+            row.map(to_tenant).transpose()
+        })
+    }
+
+    fn list_tenants(&self) -> StorageFuture<'_, Vec<TenantRow>> {
+        self.run(move |connection| {
+            let mut statement = connection.prepare(&format!(
+                "SELECT {TENANT_COLUMNS} FROM tenants ORDER BY slug"
+            ))?;
+            let rows = statement.query_map([], tenant_row)?;
+            rows.map(|row| to_tenant(row?)).collect()
+        })
+    }
+
+    fn set_tenant_disabled(&self, tenant: TenantId, disabled: bool) -> StorageFuture<'_, bool> {
+        self.run(move |connection| {
+            let changed = connection.execute(
+                "UPDATE tenants SET disabled_at = CASE WHEN ?2 THEN coalesce(disabled_at, ?3) END
+                 WHERE id = ?1",
+                params![tenant.to_string(), disabled, now_millis()],
+            )?;
+            Ok(changed == 1)
+        })
+    }
+
+    fn purge_tenant(&self, tenant: TenantId) -> StorageFuture<'_, bool> {
+        self.run(move |connection| {
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let id = tenant.to_string();
+            for table in ["feed", "documents", "blobs", "devices", "users"] {
+                transaction.execute(
+                    &format!("DELETE FROM {table} WHERE tenant_id = ?1"),
+                    params![id],
+                )?;
+            }
+            let deleted = transaction.execute("DELETE FROM tenants WHERE id = ?1", params![id])?;
+            transaction.commit()?;
+            Ok(deleted == 1)
+        })
+    }
+
+    fn find_user(&self, tenant: TenantId, email: String) -> StorageFuture<'_, Option<UserRow>> {
+        self.run(move |connection| {
+            let row = connection
+                .query_row(
+                    &format!(
+                        "SELECT {USER_COLUMNS} FROM users WHERE tenant_id = ?1 AND email = ?2"
+                    ),
+                    params![tenant.to_string(), email.trim().to_lowercase()],
+                    user_row,
+                )
+                .optional()?;
+            row.map(to_user).transpose()
+        })
+    }
+
+    fn list_users(&self, tenant: TenantId) -> StorageFuture<'_, Vec<UserRow>> {
+        self.run(move |connection| list_users(connection, &tenant.to_string()))
+    }
+
+    fn update_user(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        change: UserChange,
+    ) -> StorageFuture<'_, bool> {
+        self.run(move |connection| {
+            let keys = (tenant.to_string(), user.to_string());
+            let changed = match change {
+                UserChange::Role(role) => connection.execute(
+                    "UPDATE users SET role = ?3 WHERE tenant_id = ?1 AND id = ?2",
+                    params![keys.0, keys.1, role.as_str()],
+                )?,
+                UserChange::Disabled(disabled) => connection.execute(
+                    "UPDATE users SET disabled_at = CASE WHEN ?3 THEN coalesce(disabled_at, ?4) END
+                     WHERE tenant_id = ?1 AND id = ?2",
+                    params![keys.0, keys.1, disabled, now_millis()],
+                )?,
+                UserChange::PasswordHash(hash) => connection.execute(
+                    "UPDATE users SET password_hash = ?3 WHERE tenant_id = ?1 AND id = ?2",
+                    params![keys.0, keys.1, hash],
+                )?,
+            };
+            Ok(changed == 1)
+        })
+    }
+
+    fn list_devices(&self, tenant: TenantId) -> StorageFuture<'_, Vec<DeviceRow>> {
+        self.run(move |connection| list_devices(connection, &tenant.to_string()))
+    }
+
+    fn revoke_device(&self, tenant: TenantId, device: DeviceId) -> StorageFuture<'_, bool> {
+        self.run(move |connection| {
+            let changed = connection.execute(
+                "UPDATE devices SET revoked_at = coalesce(revoked_at, ?3)
+                 WHERE tenant_id = ?1 AND id = ?2",
+                params![tenant.to_string(), device.to_string(), now_millis()],
+            )?;
+            Ok(changed == 1)
+        })
+    }
+
+    fn put_blob(&self, tenant: TenantId, sha256: String, size: u64) -> StorageFuture<'_, ()> {
+        self.run(move |connection| {
+            connection.execute(
+                "INSERT INTO blobs (tenant_id, sha256, size, created_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (tenant_id, sha256) DO NOTHING",
+                params![tenant.to_string(), sha256, from_seq(size)?, now_millis()],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn has_blob(&self, tenant: TenantId, sha256: String) -> StorageFuture<'_, bool> {
+        self.run(move |connection| {
+            let found = connection
+                .query_row(
+                    "SELECT 1 FROM blobs WHERE tenant_id = ?1 AND sha256 = ?2",
+                    params![tenant.to_string(), sha256],
+                    |_| Ok(()),
+                )
+                .optional()?;
+            Ok(found.is_some())
+        })
+    }
+
+    fn export_tenant(&self, tenant: TenantId) -> StorageFuture<'_, Option<TenantDump>> {
+        self.run(move |connection| {
+            // One read transaction: a consistent snapshot even while the server serves pushes.
+            let transaction = connection.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            let id = tenant.to_string();
+            let row = transaction
+                .query_row(
+                    &format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE id = ?1"),
+                    params![id],
+                    tenant_row,
+                )
+                .optional()?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let tenant_row = to_tenant(row)?;
+            let users = list_users(&transaction, &id)?;
+            let devices = list_devices(&transaction, &id)?;
+            let documents = list_documents(&transaction, &id, "", i64::MAX)?;
+            let feed = {
+                let mut statement = transaction.prepare(
+                    "SELECT seq, record_id, change_hash, change, user_id, device_id, received_at
+                     FROM feed WHERE tenant_id = ?1 ORDER BY seq",
+                )?;
+                let rows = statement.query_map(params![id], |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, Vec<u8>>(2)?,
+                        row.get::<_, Vec<u8>>(3)?,
+                        row.get::<_, String>(4)?,
+                        row.get::<_, String>(5)?,
+                        row.get::<_, i64>(6)?,
+                    ))
+                })?;
+                rows.map(|row| {
+                    let (seq, record, change_hash, change, user, device, received_at) = row?;
+                    Ok(DumpedFeedRow {
+                        seq: to_seq(seq)?,
+                        record: RecordId(parse_uuid(&record)?),
+                        change_hash: Bytes(change_hash),
+                        change: Bytes(change),
+                        user: UserId(parse_uuid(&user)?),
+                        device: DeviceId(parse_uuid(&device)?),
+                        received_at,
+                    })
+                })
+                .collect::<Result<Vec<_>, StorageError>>()?
+            };
+            let blobs = {
+                let mut statement = transaction.prepare(
+                    "SELECT sha256, size, created_at FROM blobs WHERE tenant_id = ?1 ORDER BY sha256",
+                )?;
+                let rows = statement.query_map(params![id], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+                })?;
+                rows.map(|row| {
+                    let (sha256, size, created_at) = row?;
+                    Ok(DumpedBlob { sha256, size: to_seq(size)?, created_at })
+                })
+                .collect::<Result<Vec<_>, StorageError>>()?
+            };
+            Ok(Some(TenantDump {
+                format: TenantDump::FORMAT,
+                tenant: tenant_row,
+                users,
+                devices,
+                documents,
+                feed,
+                blobs,
+            }))
+        })
+    }
+
+    fn import_tenant(&self, dump: TenantDump) -> StorageFuture<'_, ()> {
+        self.run(move |connection| {
+            let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tenant = &dump.tenant;
+            let id = tenant.id.to_string();
+            let exists = transaction
+                .query_row(
+                    "SELECT 1 FROM tenants WHERE id = ?1 OR slug = ?2",
+                    params![id, tenant.slug],
+                    |_| Ok(()),
+                )
+                .optional()?;
+            if exists.is_some() {
+                return Err(StorageError::ImportConflict(format!(
+                    "a tenant with id {} or slug {:?} exists; purge it first",
+                    tenant.id, tenant.slug
+                )));
+            }
+            transaction.execute(
+                "INSERT INTO tenants (id, slug, name, feed_head, created_at, disabled_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    id,
+                    tenant.slug,
+                    tenant.name,
+                    from_seq(tenant.feed_head)?,
+                    tenant.created_at,
+                    tenant.disabled_at
+                ],
+            )?;
+            for user in &dump.users {
+                transaction.execute(
+                    "INSERT INTO users
+                         (tenant_id, id, email, display_name, role, password_hash, created_at, disabled_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![
+                        id,
+                        user.id.to_string(),
+                        user.email,
+                        user.display_name,
+                        user.role.as_str(),
+                        user.password_hash,
+                        user.created_at,
+                        user.disabled_at
+                    ],
+                )?;
+            }
+            for device in &dump.devices {
+                transaction.execute(
+                    "INSERT INTO devices
+                         (tenant_id, id, user_id, name, token_hash, created_at, last_seen_at, revoked_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![
+                        id,
+                        device.id.to_string(),
+                        device.user.to_string(),
+                        device.name,
+                        device.token_hash.0,
+                        device.created_at,
+                        device.last_seen_at,
+                        device.revoked_at
+                    ],
+                )?;
+            }
+            let now = now_millis();
+            for document in &dump.documents {
+                let record = document.record.to_string();
+                if record_of_other_tenant(&transaction, &id, &record)? {
+                    return Err(StorageError::ImportConflict(format!(
+                        "record {record} belongs to another tenant of this server"
+                    )));
+                }
+                transaction.execute(
+                    "INSERT INTO documents (tenant_id, record_id, kind, bytes, revision, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        id,
+                        record,
+                        document.kind.as_str(),
+                        document.bytes.0,
+                        from_seq(document.revision)?,
+                        now
+                    ],
+                )?;
+            }
+            for entry in &dump.feed {
+                transaction.execute(
+                    "INSERT INTO feed
+                         (tenant_id, seq, record_id, change_hash, change, user_id, device_id, received_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![
+                        id,
+                        from_seq(entry.seq)?,
+                        entry.record.to_string(),
+                        entry.change_hash.0,
+                        entry.change.0,
+                        entry.user.to_string(),
+                        entry.device.to_string(),
+                        entry.received_at
+                    ],
+                )?;
+            }
+            for blob in &dump.blobs {
+                transaction.execute(
+                    "INSERT INTO blobs (tenant_id, sha256, size, created_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![id, blob.sha256, from_seq(blob.size)?, blob.created_at],
+                )?;
+            }
+            transaction.commit()?;
+            Ok(())
         })
     }
 }

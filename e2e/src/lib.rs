@@ -1,0 +1,191 @@
+//! Helpers for driving the real desktop app end to end: start `tauri-driver` (which runs
+//! WebKitWebDriver, which runs the app), open WebDriver sessions on a data directory, wait for
+//! elements and save a screenshot of each step.
+//!
+//! The app binary comes from `CRM_APP_BINARY`, set by `cargo xtask test` after it built the UI
+//! and the app; the tests need an X display (the xtask runs them under Xvfb).
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// `tauri-driver`'s port; WebKitWebDriver gets [`NATIVE_PORT`], since its default (4445) would
+/// collide with a `tauri-driver --port 4445`.
+const DRIVER_PORT: u16 = 4444;
+const NATIVE_PORT: u16 = 4446;
+
+/// How long the app may take to show something: a cold WebKit start under Xvfb on 2 cores.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// The app binary under test, from `CRM_APP_BINARY`.
+pub fn app_binary() -> anyhow::Result<PathBuf> {
+    let Some(path) = std::env::var_os("CRM_APP_BINARY") else {
+        bail!(
+            "CRM_APP_BINARY is not set. Run the end-to-end tests with `cargo xtask test`, which \
+             builds the UI and the app, sets CRM_APP_BINARY and starts an X display."
+        );
+    };
+    let path = PathBuf::from(path);
+    if !path.is_file() {
+        bail!(
+            "CRM_APP_BINARY={} is not a file; run `cargo xtask test`",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
+/// A running `tauri-driver`. Dropping it stops it with SIGTERM, which lets it stop
+/// WebKitWebDriver too (SIGKILL would leave WebKitWebDriver running).
+pub struct Driver {
+    child: Child,
+}
+
+impl Driver {
+    pub fn start() -> anyhow::Result<Driver> {
+        let program = std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into());
+        let child = Command::new(&program)
+            .args([
+                "--port",
+                &DRIVER_PORT.to_string(),
+                "--native-port",
+                &NATIVE_PORT.to_string(),
+            ])
+            .stdin(Stdio::null())
+            .spawn()
+            .with_context(|| {
+                format!(
+                    "starting {} (installed by `cargo xtask setup` under ~/.cache/crm/tools/bin)",
+                    program.to_string_lossy()
+                )
+            })?;
+        let driver = Driver { child };
+        let deadline = Instant::now() + PATIENCE;
+        while TcpStream::connect(("127.0.0.1", DRIVER_PORT)).is_err() {
+            if Instant::now() > deadline {
+                bail!("tauri-driver did not listen on port {DRIVER_PORT}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(driver)
+    }
+
+    /// Opens a session: WebKitWebDriver starts the app with `--data-dir data_dir`.
+    pub async fn open_app(&self, app: &Path, data_dir: &Path) -> anyhow::Result<Client> {
+        let capabilities = serde_json::json!({
+            "browserName": "wry",
+            "tauri:options": {
+                "application": app,
+                "args": ["--data-dir", data_dir],
+            },
+        });
+        let serde_json::Value::Object(capabilities) = capabilities else {
+            bail!("capabilities must be a JSON object");
+        };
+        ClientBuilder::native()
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{DRIVER_PORT}"))
+            .await
+            .context("opening a WebDriver session on the app")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let stopped = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .is_ok_and(|status| status.success());
+        if !stopped {
+            eprintln!("could not SIGTERM tauri-driver; killing it");
+            if let Err(error) = self.child.kill() {
+                eprintln!("could not kill tauri-driver: {error}");
+            }
+        }
+        if let Err(error) = self.child.wait() {
+            eprintln!("tauri-driver did not exit cleanly: {error}");
+        }
+    }
+}
+
+/// Waits until an element matching `css` exists and returns it.
+pub async fn wait_for(client: &Client, css: &str) -> anyhow::Result<Element> {
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .every(Duration::from_millis(100))
+        .for_element(Locator::Css(css))
+        .await
+        .with_context(|| format!("waiting for `{css}`"))
+}
+
+/// Waits until the element matching `css` shows `expected` in its text.
+pub async fn wait_for_text(client: &Client, css: &str, expected: &str) -> anyhow::Result<String> {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let text = match client.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains(expected) {
+            return Ok(text);
+        }
+        if Instant::now() > deadline {
+            bail!("`{css}` shows {text:?}, expected it to contain {expected:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Saves numbered PNG screenshots of one scenario under
+/// `$CARGO_TARGET_DIR/e2e-screenshots/<scenario>/` (or `target/e2e-screenshots` in the
+/// workspace when `CARGO_TARGET_DIR` is not set).
+pub struct Screenshots {
+    directory: PathBuf,
+    taken: u32,
+}
+
+impl Screenshots {
+    pub fn new(scenario: &str) -> anyhow::Result<Screenshots> {
+        let root = match std::env::var_os("CARGO_TARGET_DIR") {
+            Some(target) => PathBuf::from(target),
+            None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
+        };
+        let directory = root.join("e2e-screenshots").join(scenario);
+        if directory.exists() {
+            std::fs::remove_dir_all(&directory)
+                .with_context(|| format!("clearing {}", directory.display()))?;
+        }
+        std::fs::create_dir_all(&directory)
+            .with_context(|| format!("creating {}", directory.display()))?;
+        Ok(Screenshots {
+            directory,
+            taken: 0,
+        })
+    }
+
+    pub async fn take(&mut self, client: &Client, step: &str) -> anyhow::Result<PathBuf> {
+        self.taken += 1;
+        // WebKitWebDriver's screenshot is the last frame painted, which lags the DOM the test
+        // just checked: wait for two animation frames (one to lay out, one to paint) first.
+        client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
+                Vec::new(),
+            )
+            .await
+            .context("waiting for the page to be painted")?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let png = client.screenshot().await.context("taking a screenshot")?;
+        let path = self.directory.join(format!("{:02}-{step}.png", self.taken));
+        std::fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
+        println!("screenshot: {}", path.display());
+        Ok(path)
+    }
+}

@@ -1,0 +1,116 @@
+//! The walking skeleton, end to end through the real app: the customers page, inline validation,
+//! a create that reaches the store, and the customer still there after a restart.
+
+use anyhow::{Context as _, ensure};
+use crm_e2e::{Driver, Screenshots, app_binary, wait_for, wait_for_text};
+use fantoccini::{Client, Locator};
+
+const NAME: &str = "[data-testid=customer-name]";
+const EMAIL: &str = "[data-testid=customer-email]";
+const PHONE: &str = "[data-testid=customer-phone]";
+const INDUSTRY: &str = "[data-testid=customer-industry]";
+const SUBMIT: &str = "[data-testid=customer-submit]";
+const NAME_ERROR: &str = "[data-testid=customer-name-error]";
+const EMAIL_ERROR: &str = "[data-testid=customer-email-error]";
+const ROW_NAMES: &str = "[data-testid=customer-row-name]";
+
+async fn type_into(client: &Client, css: &str, text: &str) -> anyhow::Result<()> {
+    let input = wait_for(client, css).await?;
+    input
+        .clear()
+        .await
+        .with_context(|| format!("clearing {css}"))?;
+    input
+        .send_keys(text)
+        .await
+        .with_context(|| format!("typing into {css}"))?;
+    Ok(())
+}
+
+async fn click(client: &Client, css: &str) -> anyhow::Result<()> {
+    wait_for(client, css)
+        .await?
+        .click()
+        .await
+        .with_context(|| format!("clicking {css}"))
+}
+
+async fn customer_names(client: &Client) -> anyhow::Result<Vec<String>> {
+    let mut names = Vec::new();
+    for cell in client.find_all(Locator::Css(ROW_NAMES)).await? {
+        names.push(cell.text().await?);
+    }
+    Ok(names)
+}
+
+#[tokio::test]
+async fn a_customer_created_through_the_form_survives_a_restart() -> anyhow::Result<()> {
+    let app = app_binary()?;
+    let data_dir = tempfile::tempdir()?;
+    let mut screenshots = Screenshots::new("customers")?;
+    let driver = Driver::start()?;
+
+    let client = driver.open_app(&app, data_dir.path()).await?;
+    wait_for_text(&client, "[data-testid=page-title]", "Customers").await?;
+    wait_for(&client, "[data-testid=customers-empty]").await?;
+    screenshots.take(&client, "empty-customers-page").await?;
+
+    click(&client, SUBMIT).await?;
+    wait_for_text(&client, NAME_ERROR, "Name is required").await?;
+    screenshots.take(&client, "empty-name-rejected").await?;
+
+    type_into(&client, NAME, "Acme Corp").await?;
+    type_into(&client, EMAIL, "info@acme").await?;
+    click(&client, SUBMIT).await?;
+    wait_for_text(&client, EMAIL_ERROR, "must be an email address").await?;
+    ensure!(
+        client.find(Locator::Css(NAME_ERROR)).await.is_err(),
+        "the name error should be gone once a name is typed"
+    );
+    screenshots
+        .take(&client, "malformed-email-rejected")
+        .await?;
+
+    type_into(&client, EMAIL, "info@acme.com").await?;
+    type_into(&client, PHONE, "+1 555 0100").await?;
+    type_into(&client, INDUSTRY, "Manufacturing").await?;
+    click(&client, SUBMIT).await?;
+    wait_for_text(&client, ROW_NAMES, "Acme Corp").await?;
+    wait_for_text(
+        &client,
+        "[data-testid=form-success]",
+        "Acme Corp was created",
+    )
+    .await?;
+    let name_input = wait_for(&client, NAME).await?;
+    ensure!(
+        name_input
+            .prop("value")
+            .await?
+            .unwrap_or_default()
+            .is_empty(),
+        "the form should be cleared after a create"
+    );
+    screenshots.take(&client, "customer-created").await?;
+    client
+        .close()
+        .await
+        .context("ending the first session (the app exits)")?;
+
+    let client = driver.open_app(&app, data_dir.path()).await?;
+    wait_for_text(&client, ROW_NAMES, "Acme Corp").await?;
+    let text = wait_for_text(&client, "[data-testid=customers-table]", "info@acme.com").await?;
+    ensure!(
+        text.contains("Manufacturing"),
+        "the industry should be listed: {text}"
+    );
+    ensure!(
+        customer_names(&client).await? == ["Acme Corp"],
+        "exactly one customer after restart"
+    );
+    screenshots
+        .take(&client, "customer-still-there-after-restart")
+        .await?;
+    client.close().await.context("ending the second session")?;
+    Ok(())
+}

@@ -1,0 +1,196 @@
+//! The customers page: the list of customers and the form that creates one.
+
+use crm_model::{Customer, CustomerStatus};
+use crm_protocol::ipc::{CreateCustomer, CustomerQuery, ListCustomers};
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use crate::components::{PageHeader, SelectField, TextField};
+use crate::ipc;
+use crate::state::{CustomerForm, CustomersAction, CustomersState, FormField, ListState};
+
+#[component]
+pub(crate) fn CustomersPage() -> Html {
+    let state = use_reducer(CustomersState::default);
+
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with(state.list_version, move |_| {
+            spawn_local(async move {
+                match ipc::call::<ListCustomers>(&CustomerQuery::default()).await {
+                    Ok(page) => dispatcher.dispatch(CustomersAction::ListLoaded(page)),
+                    Err(error) => dispatcher.dispatch(CustomersAction::ListFailed(error.message)),
+                }
+            });
+        });
+    }
+
+    let on_submit = {
+        let state = state.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            if state.form.submitting {
+                return;
+            }
+            match state.form.validated() {
+                Err(errors) => state.dispatch(CustomersAction::Invalid(errors)),
+                Ok(new_customer) => {
+                    state.dispatch(CustomersAction::Submitted);
+                    let dispatcher = state.dispatcher();
+                    spawn_local(async move {
+                        match ipc::call::<CreateCustomer>(&new_customer).await {
+                            Ok(customer) => {
+                                dispatcher.dispatch(CustomersAction::Created(Box::new(customer)))
+                            }
+                            Err(error) => dispatcher.dispatch(CustomersAction::Failed(error)),
+                        }
+                    });
+                }
+            }
+        })
+    };
+
+    let subtitle = match &state.list {
+        ListState::Loaded { total: 1, .. } => "1 customer".to_owned(),
+        ListState::Loaded { total, .. } => format!("{total} customers"),
+        ListState::Loading | ListState::Failed(_) => "Everyone you sell to".to_owned(),
+    };
+
+    html! {
+        <>
+            <PageHeader title="Customers" subtitle={AttrValue::from(subtitle)} />
+            <div class="page-body customers-layout">
+                <section class="card list-card" aria-labelledby="customers-list-title">
+                    <h2 id="customers-list-title" class="card-title">{ "All customers" }</h2>
+                    { customer_list(&state.list) }
+                </section>
+                <section class="card form-card" aria-labelledby="customer-form-title">
+                    <h2 id="customer-form-title" class="card-title">{ "New customer" }</h2>
+                    { customer_form(&state, on_submit) }
+                </section>
+            </div>
+        </>
+    }
+}
+
+fn customer_list(list: &ListState) -> Html {
+    match list {
+        ListState::Loading => {
+            html! { <p class="muted" data-testid="customers-loading">{ "Loading…" }</p> }
+        }
+        ListState::Failed(message) => html! {
+            <p class="banner banner-error" data-testid="customers-error">
+                { format!("The customers could not be loaded: {message}") }
+            </p>
+        },
+        ListState::Loaded { customers, .. } if customers.is_empty() => html! {
+            <div class="empty-state" data-testid="customers-empty">
+                <p class="empty-title">{ "No customers yet" }</p>
+                <p class="muted">{ "Create the first one with the form." }</p>
+            </div>
+        },
+        ListState::Loaded { customers, .. } => html! {
+            <table class="table" data-testid="customers-table">
+                <thead>
+                    <tr>
+                        <th>{ "Name" }</th>
+                        <th>{ "Email" }</th>
+                        <th>{ "Phone" }</th>
+                        <th>{ "Industry" }</th>
+                        <th>{ "Status" }</th>
+                    </tr>
+                </thead>
+                <tbody>{ for customers.iter().map(customer_row) }</tbody>
+            </table>
+        },
+    }
+}
+
+fn customer_row(customer: &Customer) -> Html {
+    let optional = |value: &Option<String>| value.clone().unwrap_or_else(|| "—".to_owned());
+    let status_class = match customer.status {
+        CustomerStatus::Active => "badge badge-active",
+        CustomerStatus::Inactive => "badge badge-inactive",
+    };
+    html! {
+        <tr key={customer.id.to_string()} data-testid="customer-row">
+            <td class="cell-name" data-testid="customer-row-name">{ customer.name.clone() }</td>
+            <td>{ optional(&customer.primary_email) }</td>
+            <td>{ optional(&customer.primary_phone) }</td>
+            <td>{ optional(&customer.industry) }</td>
+            <td><span class={status_class}>{ customer.status.label() }</span></td>
+        </tr>
+    }
+}
+
+fn customer_form(
+    state: &UseReducerHandle<CustomersState>,
+    on_submit: Callback<SubmitEvent>,
+) -> Html {
+    let form: &CustomerForm = &state.form;
+    let text_field = |field: FormField| {
+        let (input_type, placeholder) = match field {
+            FormField::Name => ("text", "Acme Corp"),
+            FormField::Email => ("email", "info@acme.com"),
+            FormField::Phone => ("tel", "+1 555 0100"),
+            FormField::Industry => ("text", "Manufacturing"),
+        };
+        let on_input = {
+            let state = state.clone();
+            Callback::from(move |value: String| state.dispatch(CustomersAction::Edit(field, value)))
+        };
+        html! {
+            <TextField
+                id={field.input_id()}
+                label={field.label()}
+                value={AttrValue::from(form.value(field).to_owned())}
+                input_type={input_type}
+                placeholder={placeholder}
+                required={field == FormField::Name}
+                error={form.error_for(field)}
+                {on_input}
+            />
+        }
+    };
+    let on_status = {
+        let state = state.clone();
+        Callback::from(move |value: String| {
+            if let Some(status) = CustomerStatus::parse(&value) {
+                state.dispatch(CustomersAction::SetStatus(status));
+            }
+        })
+    };
+    let status_options = CustomerStatus::ALL
+        .iter()
+        .map(|status| {
+            (
+                AttrValue::from(status.as_str()),
+                AttrValue::from(status.label()),
+            )
+        })
+        .collect::<Vec<_>>();
+
+    html! {
+        <form class="form" novalidate={true} onsubmit={on_submit} data-testid="customer-form">
+            { for FormField::ALL.iter().map(|field| text_field(*field)) }
+            <SelectField
+                id="customer-status"
+                label="Status"
+                options={status_options}
+                value={form.status.as_str()}
+                on_change={on_status}
+            />
+            if let Some(failure) = &form.failure {
+                <p class="banner banner-error" data-testid="form-failure">{ failure.clone() }</p>
+            }
+            if let Some(name) = &state.created {
+                <p class="banner banner-success" data-testid="form-success">
+                    { format!("{name} was created.") }
+                </p>
+            }
+            <button type="submit" class="button primary" disabled={form.submitting} data-testid="customer-submit">
+                { if form.submitting { "Saving…" } else { "Create customer" } }
+            </button>
+        </form>
+    }
+}

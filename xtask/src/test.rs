@@ -1,0 +1,106 @@
+//! `cargo xtask test`: every check and test of the project, in the order CI needs them, with a
+//! summary of how many tests of each kind ran. Fails on the first failing step.
+
+use anyhow::ensure;
+
+use crate::app::{build_app, build_ui};
+use crate::bundle;
+use crate::context::{Context, HEADLESS_PREFIX, execute};
+use crate::report::{Classify, Count, Steps, TestCounts, TestKind, run_tests};
+use crate::setup;
+
+pub(crate) fn run(context: &Context, steps: &mut Steps) -> anyhow::Result<()> {
+    let mut counts = TestCounts::default();
+    let result = run_all(context, steps, &mut counts);
+    steps.print_timings();
+    println!("\n{}", counts.summary());
+    result
+}
+
+fn run_all(context: &Context, steps: &mut Steps, counts: &mut TestCounts) -> anyhow::Result<()> {
+    setup::run(context, steps)?;
+    // First: the app embeds ui/dist, and clippy compiles the app.
+    steps.run("build UI (wasm32 + wasm-bindgen)", || build_ui(context))?;
+    steps.run("cargo fmt --check", || {
+        execute(&mut context.cargo(&["fmt", "--all", "--check"]))
+    })?;
+    steps.run("cargo clippy (workspace, all targets, -D warnings)", || {
+        execute(&mut context.cargo(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    steps.run("wasm32 build of model, protocol and ui", || {
+        execute(&mut context.cargo(&[
+            "build",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "crm-model",
+            "-p",
+            "crm-protocol",
+            "-p",
+            "crm-ui",
+        ]))
+    })?;
+    steps.run("unit, integration and sync tests", || {
+        let mut command = context.cargo(&["test", "--workspace", "--exclude", "crm-e2e"]);
+        if std::env::var_os("CRM_TEST_DATABASE_URL").is_none() {
+            command.env("CRM_TEST_DATABASE_URL", setup::postgres_url(context));
+        }
+        run_tests(&mut command, Classify::BySource, counts)?;
+        ensure!(counts.get(TestKind::Unit).passed > 0, "no unit tests ran");
+        Ok(())
+    })?;
+    steps.run("build desktop app (debug)", || build_app(context))?;
+    steps.run("build end-to-end test", || {
+        execute(&mut context.cargo(&["test", "-p", "crm-e2e", "--no-run"]))
+    })?;
+    steps.run(
+        "end-to-end test (tauri-driver + WebKitWebDriver, Xvfb)",
+        || {
+            let mut command = context.command(HEADLESS_PREFIX[0]);
+            command
+                .args(&HEADLESS_PREFIX[1..])
+                .args([
+                    "cargo",
+                    "test",
+                    "-p",
+                    "crm-e2e",
+                    "--test",
+                    "customers",
+                    "--",
+                    "--test-threads=1",
+                ])
+                .env("CRM_APP_BINARY", context.app_binary())
+                .env(
+                    "TAURI_DRIVER",
+                    context.tools_dir.join("bin").join("tauri-driver"),
+                );
+            run_tests(&mut command, Classify::All(TestKind::EndToEnd), counts)?;
+            ensure!(
+                counts.get(TestKind::EndToEnd).passed > 0,
+                "no end-to-end test ran"
+            );
+            println!(
+                "screenshots: {}",
+                context.target_dir.join("e2e-screenshots").display()
+            );
+            Ok(())
+        },
+    )?;
+    let checks = bundle::build_and_check(context, steps)?;
+    counts.add(
+        TestKind::Bundle,
+        Count {
+            passed: checks,
+            failed: 0,
+            ignored: 0,
+        },
+    );
+    Ok(())
+}
