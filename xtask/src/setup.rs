@@ -2,7 +2,6 @@
 //! second run takes about a second.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use anyhow::{Context as _, bail};
 
@@ -240,28 +239,32 @@ fn installed_crates(context: &Context) -> anyhow::Result<BTreeMap<String, String
 }
 
 /// `npm ci` when `node_modules` is missing or older than `package-lock.json`.
+/// The Tauri CLI at the exact version `package.json` pins. No lock file: npm's lock records
+/// the CLI's prebuilt binary for every platform, and this registry serves only some of them, so
+/// `npm ci` refuses a lock made here; the pin in `package.json` is exact instead.
 fn npm_tools(context: &Context) -> anyhow::Result<()> {
-    let lock = context.root.join("package-lock.json");
-    let installed_lock = context.root.join("node_modules").join(".package-lock.json");
+    let manifest = std::fs::read_to_string(context.root.join("package.json"))
+        .context("reading package.json")?;
+    let pinned = manifest
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("\"@tauri-apps/cli\": \""))
+        .and_then(|rest| rest.split('"').next())
+        .context("package.json does not pin @tauri-apps/cli")?
+        .to_owned();
     let cli = context.root.join("node_modules").join(".bin").join("tauri");
-    if cli.is_file() && !is_older(&installed_lock, &lock) {
-        println!("node_modules is up to date");
-        return Ok(());
+    if cli.is_file() {
+        let version = output(context.command(&cli).arg("--version")).unwrap_or_default();
+        if version.split_whitespace().last() == Some(pinned.as_str()) {
+            println!("Tauri CLI {pinned} is installed");
+            return Ok(());
+        }
     }
-    execute(
-        context
-            .command("npm")
-            .args(["ci", "--no-audit", "--no-fund"]),
-    )
-}
-
-/// Whether `path` is missing or was modified before `reference`.
-fn is_older(path: &Path, reference: &Path) -> bool {
-    let modified = |path: &Path| std::fs::metadata(path).and_then(|metadata| metadata.modified());
-    match (modified(path), modified(reference)) {
-        (Ok(time), Ok(reference_time)) => time < reference_time,
-        _ => true,
-    }
+    execute(context.command("npm").args([
+        "install",
+        "--no-package-lock",
+        "--no-audit",
+        "--no-fund",
+    ]))
 }
 
 /// The version of `package` in a Cargo.lock (the first, if several are locked).
