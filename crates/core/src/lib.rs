@@ -8,6 +8,7 @@
 //! - `customers`: customer operations and queries.
 //! - `permissions`: the role rules checked before every write.
 //! - [`demo`]: a realistic demo tenant of any size, reproducible from a seed, via the write path.
+//! - `attachments`: attachments' bytes, stored by content hash in the data directory.
 //! - `conflicts`: the conflict inbox (fields set concurrently on two devices).
 //! - `merge`, `dedupe`: merging customers (with undo) and the duplicate scan.
 //! - `transfer`: CSV import (mapping, modes, dry run, revert) and export.
@@ -19,6 +20,7 @@
 //! Invariants: one write = one SQLite transaction (document, rows, outbox); queries read the
 //! materialized tables only; rows can always be rebuilt from the documents.
 
+mod attachments;
 mod conflicts;
 mod customers;
 mod dedupe;

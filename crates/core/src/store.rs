@@ -49,6 +49,8 @@ pub struct StagedWrite {
 pub struct Store {
     pub(crate) conn: Connection,
     profile: Profile,
+    /// The directory holding the store file; attachments' bytes live under `blobs/` in it.
+    pub(crate) data_dir: std::path::PathBuf,
 }
 
 impl Store {
@@ -72,7 +74,12 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut conn)?;
         let (profile, created) = load_or_create_profile(&conn)?;
-        let mut store = Store { conn, profile };
+        let data_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut store = Store {
+            conn,
+            profile,
+            data_dir,
+        };
         if store.rebuild_needed()? {
             let count = store.rebuild()?;
             tracing::info!(

@@ -272,3 +272,55 @@ fn role_rules_hold_for_every_write() {
         Err(CoreError::NotAllowed(_))
     ));
 }
+
+#[test]
+fn attachments_are_stored_by_content_once() {
+    let mut t = TestStore::new();
+    let admin = t.admin;
+    let acme: Customer = t.create(json!({"name": "Acme"}));
+    let links = fields(json!({"customerId": acme.id}));
+    let first = t
+        .store
+        .attach_file(
+            &admin,
+            "proposal.pdf",
+            "application/pdf",
+            b"%PDF-1.4 proposal",
+            &links,
+        )
+        .expect("attaches");
+    let second = t
+        .store
+        .attach_file(
+            &admin,
+            "copy.pdf",
+            "application/pdf",
+            b"%PDF-1.4 proposal",
+            &links,
+        )
+        .expect("attaches");
+    assert_eq!(first.sha256, second.sha256);
+    assert_eq!(first.sha256.len(), 64);
+    assert!(
+        t.store
+            .blob_path(&first.sha256)
+            .starts_with(t.dir.path().join("blobs"))
+    );
+    assert_eq!(
+        t.store.read_blob(&first.sha256).expect("reads").as_deref(),
+        Some(&b"%PDF-1.4 proposal"[..])
+    );
+    let view = t
+        .store
+        .customer_360(acme.id, &[crm_protocol::views::Include::Attachments])
+        .expect("360");
+    assert_eq!(view.attachments.len(), 2);
+    assert_eq!(t.store.read_blob(&"0".repeat(64)).expect("reads"), None);
+    let orphan = t
+        .store
+        .attach_file(&admin, "x.txt", "text/plain", b"x", &fields(json!({})));
+    assert!(
+        matches!(orphan, Err(CoreError::Validation(_))),
+        "an attachment belongs to something"
+    );
+}
