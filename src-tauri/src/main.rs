@@ -12,6 +12,71 @@ use std::sync::Mutex;
 use anyhow::Context as _;
 use tauri::Manager as _;
 
+/// Registers every command of `commands` with Tauri and lists their names, so a test can check
+/// that each `crm_protocol::ipc::Command` has its handler.
+macro_rules! commands {
+    ($($name:ident),* $(,)?) => {
+        #[cfg(test)]
+        const REGISTERED_COMMANDS: &[&str] = &[$(stringify!($name)),*];
+
+        fn register_commands(builder: tauri::Builder<tauri::Wry>) -> tauri::Builder<tauri::Wry> {
+            builder.invoke_handler(tauri::generate_handler![$(commands::$name),*])
+        }
+    };
+}
+
+commands![
+    create_customer,
+    update_customer,
+    list_customers,
+    get_customer,
+    get_customer_360,
+    get_customer_timeline,
+    list_contacts,
+    get_contact,
+    create_contact,
+    update_contact,
+    set_primary_contact,
+    list_leads,
+    get_lead,
+    create_lead,
+    update_lead,
+    get_conversion_duplicates,
+    convert_lead,
+    disqualify_lead,
+    list_deals,
+    get_deal,
+    create_deal,
+    update_deal,
+    move_deal_stage,
+    win_deal,
+    lose_deal,
+    list_pipelines,
+    list_communications,
+    create_communication,
+    list_activities,
+    get_activity,
+    create_activity,
+    update_activity,
+    get_activity_groups,
+    complete_activity,
+    reschedule_activity,
+    create_note,
+    delete_record,
+    restore_record,
+    list_trash,
+    get_record_history,
+    search,
+    get_dashboard_stats,
+    get_sales_funnel,
+    get_deal_forecast,
+    get_top_customers,
+    get_hot_leads,
+    get_settings,
+    load_demo_data,
+    get_sync_state,
+];
+
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -21,7 +86,7 @@ fn main() -> anyhow::Result<()> {
         .init();
     let data_dir_argument = data_dir::from_arguments(std::env::args_os())?;
 
-    tauri::Builder::default()
+    register_commands(tauri::Builder::default())
         .setup(move |app| {
             let data_dir = data_dir::choose(
                 data_dir_argument,
@@ -43,11 +108,29 @@ fn main() -> anyhow::Result<()> {
             app.manage(Mutex::new(store));
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::create_customer,
-            commands::update_customer,
-            commands::list_customers,
-        ])
         .run(tauri::generate_context!())
         .context("running the desktop app")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::REGISTERED_COMMANDS;
+
+    /// The UI calls commands by `Command::NAME`; one without a handler would fail only at run
+    /// time, with "command not found".
+    #[test]
+    fn every_ipc_command_has_a_handler_and_every_handler_a_command() {
+        for name in crm_protocol::ipc::ALL_COMMANDS {
+            assert!(
+                REGISTERED_COMMANDS.contains(name),
+                "{name} is not registered in the invoke handler"
+            );
+        }
+        for name in REGISTERED_COMMANDS {
+            assert!(
+                crm_protocol::ipc::ALL_COMMANDS.contains(name),
+                "{name} is registered but is not a crm_protocol::ipc command"
+            );
+        }
+    }
 }

@@ -5,9 +5,27 @@
 
 use std::fmt;
 
-use crm_model::{Customer, CustomerId, CustomerPatch, FieldError, NewCustomer, ValidationErrors};
+use chrono::{DateTime, NaiveDate, Utc};
+use crm_model::{
+    Activity, ActivityId, Communication, Contact, ContactId, Customer, CustomerId, CustomerNote,
+    CustomerPatch, Deal, DealId, FieldError, FieldMap, Lead, LeadId, NewCustomer, Pipeline,
+    PipelineId, RecordId, RecordKind, Settings, ValidationErrors,
+};
 
-pub use crate::query::{CustomerQuery, Page, Pagination};
+pub use crate::query::{
+    ActivityQuery, CommunicationQuery, ContactQuery, CustomerQuery, DealQuery, LeadQuery, Page,
+    Pagination,
+};
+pub use crate::reports::{DashboardStats, DateRange, Forecast, FunnelStage, TopCustomer};
+pub use crate::views::{
+    ActivityGroups, Customer360, HistoryEntry, Include, SearchHit, TimelineItem,
+};
+pub use crate::workflows::{
+    CompleteActivity as CompleteActivityRequest, ConversionDuplicates,
+    ConvertLead as ConvertLeadRequest, ConvertedLead, LoseDeal as LoseDealRequest,
+    MoveDealStage as MoveDealStageRequest, RescheduleActivity as RescheduleActivityRequest,
+    WinDeal as WinDealRequest,
+};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -45,12 +63,341 @@ command!(
     /// One page of the customers list.
     ListCustomers = "list_customers": CustomerQuery => Page<Customer>
 );
+command!(
+    /// One customer as stored.
+    GetCustomer = "get_customer": CustomerId => Customer
+);
+command!(
+    /// A customer with its related records, for the Customer 360 page.
+    GetCustomer360 = "get_customer_360": Customer360Request => Customer360
+);
+command!(
+    /// Everything that happened with a customer, newest first.
+    GetCustomerTimeline = "get_customer_timeline": TimelineRequest => Vec<TimelineItem>
+);
+
+command!(
+    /// One page of the contacts list.
+    ListContacts = "list_contacts": ContactQuery => Page<Contact>
+);
+command!(GetContact = "get_contact": ContactId => Contact);
+command!(
+    /// Create a contact from a create body (the model's camelCase field names).
+    CreateContact = "create_contact": FieldMap => Contact
+);
+command!(UpdateContact = "update_contact": UpdateRecord<ContactId> => Contact);
+command!(
+    /// Make a contact its customer's primary contact.
+    SetPrimaryContact = "set_primary_contact": ContactId => Contact
+);
+
+command!(
+    /// One page of the leads list.
+    ListLeads = "list_leads": LeadQuery => Page<Lead>
+);
+command!(GetLead = "get_lead": LeadId => Lead);
+command!(CreateLead = "create_lead": FieldMap => Lead);
+command!(UpdateLead = "update_lead": UpdateRecord<LeadId> => Lead);
+command!(
+    /// Customers and contacts a lead's conversion would duplicate, for the wizard.
+    GetConversionDuplicates = "get_conversion_duplicates": LeadId => ConversionDuplicates
+);
+command!(
+    /// Convert a lead into a customer, contact and deal (any of them), in one transaction.
+    ConvertLead = "convert_lead": WithId<LeadId, ConvertLeadRequest> => ConvertedLead
+);
+command!(DisqualifyLead = "disqualify_lead": DisqualifyLeadRequest => Lead);
+
+command!(
+    /// One page of the deals list (the kanban loads a pipeline's open deals with it).
+    ListDeals = "list_deals": DealQuery => Page<Deal>
+);
+command!(GetDeal = "get_deal": DealId => Deal);
+command!(CreateDeal = "create_deal": FieldMap => Deal);
+command!(UpdateDeal = "update_deal": UpdateRecord<DealId> => Deal);
+command!(
+    /// Move a deal to another stage of its pipeline (the kanban's drag and drop).
+    MoveDealStage = "move_deal_stage": WithId<DealId, MoveDealStageRequest> => Deal
+);
+command!(WinDeal = "win_deal": WithId<DealId, WinDealRequest> => Deal);
+command!(LoseDeal = "lose_deal": WithId<DealId, LoseDealRequest> => Deal);
+command!(
+    /// Every pipeline with its stages.
+    ListPipelines = "list_pipelines": () => Vec<Pipeline>
+);
+
+command!(ListCommunications = "list_communications": CommunicationQuery => Page<Communication>);
+command!(CreateCommunication = "create_communication": FieldMap => Communication);
+
+command!(ListActivities = "list_activities": ListActivitiesRequest => Page<Activity>);
+command!(GetActivity = "get_activity": ActivityId => Activity);
+command!(CreateActivity = "create_activity": FieldMap => Activity);
+command!(UpdateActivity = "update_activity": UpdateRecord<ActivityId> => Activity);
+command!(
+    /// Open activities grouped overdue / today / this week / later (spec §3.7).
+    GetActivityGroups = "get_activity_groups": ActivityGroupsRequest => ActivityGroups
+);
+command!(
+    CompleteActivity = "complete_activity": WithId<ActivityId, CompleteActivityRequest> => Activity
+);
+command!(
+    RescheduleActivity =
+        "reschedule_activity": WithId<ActivityId, RescheduleActivityRequest> => Activity
+);
+
+command!(CreateNote = "create_note": FieldMap => CustomerNote);
+
+command!(
+    /// Move any record to the trash (a customer takes its contacts, notes and deals along).
+    DeleteRecord = "delete_record": RecordRef => ()
+);
+command!(
+    /// Bring a record back from the trash.
+    RestoreRecord = "restore_record": RecordRef => ()
+);
+command!(
+    /// Everything in the trash, most recently deleted first.
+    ListTrash = "list_trash": () => Vec<TrashEntry>
+);
+command!(
+    /// A record's changes: who, when, which fields, old and new values.
+    GetRecordHistory = "get_record_history": RecordRef => Vec<HistoryEntry>
+);
+
+command!(
+    /// Global search over customers, contacts, leads and deals (spec §2.8).
+    Search = "search": SearchRequest => Vec<SearchHit>
+);
+
+command!(
+    /// The dashboard's stat cards, with the previous period for the trend arrows.
+    GetDashboardStats = "get_dashboard_stats": DashboardStatsRequest => DashboardStats
+);
+command!(GetSalesFunnel = "get_sales_funnel": SalesFunnelRequest => Vec<FunnelStage>);
+command!(GetDealForecast = "get_deal_forecast": DateRange => Forecast);
+command!(GetTopCustomers = "get_top_customers": TopCustomersRequest => Vec<TopCustomer>);
+command!(
+    /// Open leads rated hot or scoring 70 and more, best first; the request is how many.
+    GetHotLeads = "get_hot_leads": u32 => Vec<Lead>
+);
+
+command!(
+    /// The tenant's settings (lead scoring rules, default currency).
+    GetSettings = "get_settings": () => Settings
+);
+command!(
+    /// Fill the store with a realistic demo tenant (customers, leads, deals, activities...).
+    LoadDemoData = "load_demo_data": () => DemoLoaded
+);
+command!(
+    /// What the sync indicator shows.
+    GetSyncState = "get_sync_state": () => SyncState
+);
+
+/// Every command's name: the shell's test checks that each one is registered.
+pub const ALL_COMMANDS: &[&str] = &[
+    CreateCustomer::NAME,
+    UpdateCustomer::NAME,
+    ListCustomers::NAME,
+    GetCustomer::NAME,
+    GetCustomer360::NAME,
+    GetCustomerTimeline::NAME,
+    ListContacts::NAME,
+    GetContact::NAME,
+    CreateContact::NAME,
+    UpdateContact::NAME,
+    SetPrimaryContact::NAME,
+    ListLeads::NAME,
+    GetLead::NAME,
+    CreateLead::NAME,
+    UpdateLead::NAME,
+    GetConversionDuplicates::NAME,
+    ConvertLead::NAME,
+    DisqualifyLead::NAME,
+    ListDeals::NAME,
+    GetDeal::NAME,
+    CreateDeal::NAME,
+    UpdateDeal::NAME,
+    MoveDealStage::NAME,
+    WinDeal::NAME,
+    LoseDeal::NAME,
+    ListPipelines::NAME,
+    ListCommunications::NAME,
+    CreateCommunication::NAME,
+    ListActivities::NAME,
+    GetActivity::NAME,
+    CreateActivity::NAME,
+    UpdateActivity::NAME,
+    GetActivityGroups::NAME,
+    CompleteActivity::NAME,
+    RescheduleActivity::NAME,
+    CreateNote::NAME,
+    DeleteRecord::NAME,
+    RestoreRecord::NAME,
+    ListTrash::NAME,
+    GetRecordHistory::NAME,
+    Search::NAME,
+    GetDashboardStats::NAME,
+    GetSalesFunnel::NAME,
+    GetDealForecast::NAME,
+    GetTopCustomers::NAME,
+    GetHotLeads::NAME,
+    GetSettings::NAME,
+    LoadDemoData::NAME,
+    GetSyncState::NAME,
+];
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateCustomerRequest {
     pub id: CustomerId,
     pub patch: CustomerPatch,
+}
+
+/// Change the fields named in `patch` (camelCase, as the model names them), and only those.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateRecord<Id> {
+    pub id: Id,
+    pub patch: FieldMap,
+}
+
+/// A workflow's `body` applied to the record `id`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WithId<Id, Body> {
+    pub id: Id,
+    pub body: Body,
+}
+
+/// Any record, by kind and id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordRef {
+    pub kind: RecordKind,
+    pub id: RecordId,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Customer360Request {
+    pub id: CustomerId,
+    /// The related records to include; empty means all of them.
+    #[serde(default)]
+    pub include: Vec<Include>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineRequest {
+    pub id: CustomerId,
+    pub limit: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DisqualifyLeadRequest {
+    pub id: LeadId,
+    pub reason: String,
+}
+
+/// Activities as of `today`, the user's local date (it decides what is overdue).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListActivitiesRequest {
+    pub query: ActivityQuery,
+    pub today: NaiveDate,
+}
+
+/// Whose activities the activities page shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ActivityScope {
+    /// Assigned to the signed-in user.
+    #[default]
+    Mine,
+    /// Assigned to someone else or to nobody.
+    Team,
+    All,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityGroupsRequest {
+    pub scope: ActivityScope,
+    pub today: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchRequest {
+    pub text: String,
+    /// Kinds to search; empty means customers, contacts, leads and deals.
+    #[serde(default)]
+    pub kinds: Vec<RecordKind>,
+    /// Most hits of each kind.
+    pub limit: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardStatsRequest {
+    pub range: DateRange,
+    /// The user's local date: what is overdue, what was completed today.
+    pub today: NaiveDate,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SalesFunnelRequest {
+    /// The default pipeline when absent.
+    #[serde(default)]
+    pub pipeline_id: Option<PipelineId>,
+    pub range: DateRange,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TopCustomersRequest {
+    pub range: DateRange,
+    pub limit: u32,
+}
+
+/// One record in the trash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrashEntry {
+    pub kind: RecordKind,
+    pub id: RecordId,
+    pub title: String,
+    /// RFC 3339.
+    pub deleted_at: String,
+}
+
+/// What "load demo data" wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoLoaded {
+    pub records: u64,
+}
+
+/// The sync indicator: whether a sync server is set up, how the last round went, and what waits.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncState {
+    /// A sync server and a device token are configured.
+    pub signed_in: bool,
+    pub online: bool,
+    pub syncing: bool,
+    /// Local changes not yet accepted by the server.
+    pub pending_changes: u64,
+    #[serde(default)]
+    pub last_success: Option<DateTime<Utc>>,
+    /// The last failure, in words a rep understands.
+    #[serde(default)]
+    pub last_error: Option<String>,
+    pub open_conflicts: u64,
+    pub refusals: u64,
 }
 
 /// What went wrong, as the UI needs to react to it.
@@ -107,6 +454,38 @@ impl From<ValidationErrors> for IpcError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn command_names_are_unique_and_snake_case() {
+        let mut names = ALL_COMMANDS.to_vec();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(
+            names.len(),
+            ALL_COMMANDS.len(),
+            "a command name is used twice"
+        );
+        for name in ALL_COMMANDS {
+            assert!(
+                name.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{name} is not snake_case"
+            );
+        }
+    }
+
+    #[test]
+    fn workflow_requests_carry_the_id_beside_the_body() {
+        let request: WithId<DealId, MoveDealStageRequest> =
+            serde_json::from_value(serde_json::json!({
+                "id": "0190a6a4-0000-7000-8000-000000000001",
+                "body": {"stageId": "0190a6a4-0000-7000-8000-000000000002"}
+            }))
+            .expect("parses");
+        assert!(!request.body.update_probability);
+        let () = serde_json::from_value::<<ListTrash as Command>::Request>(serde_json::Value::Null)
+            .expect("null is the unit request");
+    }
 
     #[test]
     fn validation_errors_keep_field_and_rule_on_the_wire() {
