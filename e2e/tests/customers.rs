@@ -51,6 +51,7 @@ async fn a_customer_created_through_the_form_survives_a_restart() -> anyhow::Res
     let driver = Driver::start()?;
 
     let client = driver.open_app(&app, data_dir.path()).await?;
+    click(&client, "[data-testid=nav-customers]").await?;
     wait_for_text(&client, "[data-testid=page-title]", "Customers").await?;
     wait_for(&client, "[data-testid=customers-empty]").await?;
     screenshots.take(&client, "empty-customers-page").await?;
@@ -98,6 +99,7 @@ async fn a_customer_created_through_the_form_survives_a_restart() -> anyhow::Res
         .context("ending the first session (the app exits)")?;
 
     let client = driver.open_app(&app, data_dir.path()).await?;
+    click(&client, "[data-testid=nav-customers]").await?;
     wait_for_text(&client, ROW_NAMES, "Acme Corp").await?;
     let text = wait_for_text(&client, "[data-testid=customers-table]", "info@acme.com").await?;
     ensure!(

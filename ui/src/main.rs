@@ -4,12 +4,16 @@
 //! - [`app`]: the shell (sidebar, current route) every page renders inside.
 //! - [`route`]: the closed set of pages and the `switch` that renders one.
 //! - [`pages`]: one module per route; each owns its state.
-//! - [`components`]: presentational pieces shared by pages (fields, header, sidebar).
-//! - [`state`]: the pages' state as `Reducible` types with an `Action` enum, tested natively.
+//! - [`components`]: pieces shared by pages (fields, header, sidebar, palette, charts, modal).
+//! - [`state`]: app and page state as `Reducible` types with an `Action` enum, tested natively.
+//! - [`hooks`]: loading a command's answer, the app's context, document-wide keys.
+//! - [`format`]: numbers, money and dates as a rep reads them.
 //! - [`ipc`]: the only module that talks to the shell.
 
 mod app;
 mod components;
+mod format;
+mod hooks;
 mod ipc;
 mod pages;
 mod route;

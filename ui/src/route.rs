@@ -1,35 +1,108 @@
 //! The pages of the app. A closed enum, so the sidebar and the `switch` cannot disagree about
 //! which pages exist; routing is in-memory because a desktop window has no address bar.
 
+use crm_model::{CustomerId, LeadId};
 use yew::prelude::*;
 
-use crate::pages::CustomersPage;
+use crate::pages::{
+    ActivitiesPage, Customer360Page, CustomersPage, DashboardPage, LeadDetailPage, LeadsPage,
+    PipelinePage, SettingsPage, TrashPage,
+};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) enum Route {
+    #[default]
+    Dashboard,
     Customers,
+    Customer(CustomerId),
+    Leads,
+    Lead(LeadId),
+    Pipeline,
+    Activities,
+    Trash,
+    Settings,
 }
 
 impl Route {
-    /// Every page, in sidebar order.
-    pub(crate) const ALL: &'static [Route] = &[Route::Customers];
+    /// The sidebar's pages, in order.
+    pub(crate) const SECTIONS: &'static [Route] = &[
+        Route::Dashboard,
+        Route::Customers,
+        Route::Leads,
+        Route::Pipeline,
+        Route::Activities,
+        Route::Trash,
+        Route::Settings,
+    ];
 
     pub(crate) fn label(self) -> &'static str {
         match self {
+            Route::Dashboard => "Dashboard",
             Route::Customers => "Customers",
+            Route::Customer(_) => "Customer",
+            Route::Leads => "Leads",
+            Route::Lead(_) => "Lead",
+            Route::Pipeline => "Pipeline",
+            Route::Activities => "Activities",
+            Route::Trash => "Trash",
+            Route::Settings => "Settings",
         }
     }
 
     /// A stable name for tests and styling.
     pub(crate) fn slug(self) -> &'static str {
         match self {
+            Route::Dashboard => "dashboard",
             Route::Customers => "customers",
+            Route::Customer(_) => "customer",
+            Route::Leads => "leads",
+            Route::Lead(_) => "lead",
+            Route::Pipeline => "pipeline",
+            Route::Activities => "activities",
+            Route::Trash => "trash",
+            Route::Settings => "settings",
+        }
+    }
+
+    /// The sidebar entry a page belongs to: a customer's page is under Customers.
+    pub(crate) fn section(self) -> Route {
+        match self {
+            Route::Customer(_) => Route::Customers,
+            Route::Lead(_) => Route::Leads,
+            other => other,
         }
     }
 }
 
 pub(crate) fn switch(route: Route) -> Html {
     match route {
+        Route::Dashboard => html! { <DashboardPage /> },
         Route::Customers => html! { <CustomersPage /> },
+        Route::Customer(id) => html! { <Customer360Page {id} key={id.to_string()} /> },
+        Route::Leads => html! { <LeadsPage /> },
+        Route::Lead(id) => html! { <LeadDetailPage {id} key={id.to_string()} /> },
+        Route::Pipeline => html! { <PipelinePage /> },
+        Route::Activities => html! { <ActivitiesPage /> },
+        Route::Trash => html! { <TrashPage /> },
+        Route::Settings => html! { <SettingsPage /> },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detail_pages_sit_under_their_list() {
+        let id: CustomerId = "00000000-0000-7000-8000-000000000001"
+            .parse()
+            .expect("a customer id");
+        let customer = Route::Customer(id);
+        assert_eq!(customer.section(), Route::Customers);
+        assert_eq!(Route::Pipeline.section(), Route::Pipeline);
+        let mut slugs: Vec<&str> = Route::SECTIONS.iter().map(|route| route.slug()).collect();
+        slugs.sort_unstable();
+        slugs.dedup();
+        assert_eq!(slugs.len(), Route::SECTIONS.len());
     }
 }

@@ -71,8 +71,7 @@ fn run_all(context: &Context, steps: &mut Steps, counts: &mut TestCounts) -> any
                     "test",
                     "-p",
                     "crm-e2e",
-                    "--test",
-                    "customers",
+                    "--tests",
                     "--",
                     "--test-threads=1",
                 ])

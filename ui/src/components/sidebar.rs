@@ -1,29 +1,75 @@
-//! The left navigation: the app's name and one entry per page.
+//! The left navigation: the app's name, one entry per page, the sync indicator and the theme
+//! switch.
 
+use crm_protocol::ipc::SyncState;
 use yew::prelude::*;
 
 use crate::route::Route;
+use crate::state::Theme;
 
 #[derive(Properties, PartialEq)]
 pub(crate) struct SidebarProps {
     pub(crate) current: Route,
     pub(crate) on_navigate: Callback<Route>,
+    pub(crate) sync: Option<SyncState>,
+    pub(crate) theme: Theme,
+    pub(crate) on_toggle_theme: Callback<MouseEvent>,
+}
+
+/// The indicator's words: what a rep needs to know about their changes.
+pub(crate) fn sync_summary(sync: &SyncState) -> (&'static str, String) {
+    let pending = match sync.pending_changes {
+        0 => "all changes saved on this laptop".to_owned(),
+        1 => "1 change waiting to sync".to_owned(),
+        count => format!("{count} changes waiting to sync"),
+    };
+    if let Some(error) = &sync.last_error {
+        ("sync-offline", error.clone())
+    } else if !sync.signed_in {
+        ("sync-local", format!("Not signed in · {pending}"))
+    } else if sync.syncing {
+        ("sync-busy", "Syncing…".to_owned())
+    } else if sync.online {
+        ("sync-online", format!("Online · {pending}"))
+    } else {
+        ("sync-offline", format!("Offline · {pending}"))
+    }
 }
 
 #[component]
 pub(crate) fn Sidebar(props: &SidebarProps) -> Html {
-    let entries = Route::ALL.iter().map(|route| {
+    let entries = Route::SECTIONS.iter().map(|route| {
         let route = *route;
         let onclick = props.on_navigate.reform(move |_: MouseEvent| route);
-        let class = classes!("nav-item", (route == props.current).then_some("active"));
+        let active = route == props.current;
+        let class = classes!("nav-item", active.then_some("active"));
         html! {
             <li>
-                <button type="button" {class} {onclick} data-testid={format!("nav-{}", route.slug())}>
+                <button type="button" {class} {onclick}
+                    aria-current={active.then_some("page")}
+                    data-testid={format!("nav-{}", route.slug())}>
                     { route.label() }
                 </button>
             </li>
         }
     });
+    let sync = props.sync.as_ref().map(|sync| {
+        let (class, text) = sync_summary(sync);
+        let conflicts = (sync.open_conflicts > 0).then(|| {
+            html! { <span class="sync-conflicts">{ format!("{} conflicts", sync.open_conflicts) }</span> }
+        });
+        html! {
+            <div class={classes!("sync-indicator", class)} data-testid="sync-indicator" role="status">
+                <span class="sync-dot" aria-hidden="true"></span>
+                <span>{ text }</span>
+                { for conflicts }
+            </div>
+        }
+    });
+    let theme_label = match props.theme {
+        Theme::Light => "Dark theme",
+        Theme::Dark => "Light theme",
+    };
     html! {
         <nav class="sidebar" aria-label="Main">
             <div class="brand">
@@ -31,7 +77,48 @@ pub(crate) fn Sidebar(props: &SidebarProps) -> Html {
                 <span class="brand-name" data-testid="app-name">{ "Field CRM" }</span>
             </div>
             <ul class="nav">{ for entries }</ul>
-            <div class="sidebar-footer">{ "Local store · offline ready" }</div>
+            <div class="sidebar-footer">
+                { for sync }
+                <button type="button" class="theme-toggle" onclick={props.on_toggle_theme.clone()}
+                    data-testid="theme-toggle">
+                    { theme_label }
+                </button>
+            </div>
         </nav>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_indicator_says_what_waits() {
+        let local = SyncState {
+            pending_changes: 3,
+            ..SyncState::default()
+        };
+        assert_eq!(
+            sync_summary(&local),
+            (
+                "sync-local",
+                "Not signed in · 3 changes waiting to sync".to_owned()
+            )
+        );
+        let online = SyncState {
+            signed_in: true,
+            online: true,
+            ..SyncState::default()
+        };
+        assert_eq!(
+            sync_summary(&online).1,
+            "Online · all changes saved on this laptop"
+        );
+        let failing = SyncState {
+            signed_in: true,
+            last_error: Some("Offline: the sync server cannot be reached.".into()),
+            ..SyncState::default()
+        };
+        assert_eq!(sync_summary(&failing).0, "sync-offline");
     }
 }

@@ -1,23 +1,28 @@
 //! The customers page: the list of customers and the form that creates one.
 
 use crm_model::{Customer, CustomerStatus};
-use crm_protocol::ipc::{CreateCustomer, CustomerQuery, ListCustomers};
+use crm_protocol::ipc::{CreateCustomer, ListCustomers};
+use crm_protocol::query::SortOrder;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::components::{PageHeader, SelectField, TextField};
+use crate::hooks::use_app;
 use crate::ipc;
+use crate::route::Route;
 use crate::state::{CustomerForm, CustomersAction, CustomersState, FormField, ListState};
 
 #[component]
 pub(crate) fn CustomersPage() -> Html {
-    let state = use_reducer(CustomersState::default);
+    let state = use_reducer(CustomersState::new);
+    let app = use_app();
 
     {
         let dispatcher = state.dispatcher();
-        use_effect_with(state.list_version, move |_| {
+        let query = state.query.clone();
+        use_effect_with((state.list_version, app.data_version), move |_| {
             spawn_local(async move {
-                match ipc::call::<ListCustomers>(&CustomerQuery::default()).await {
+                match ipc::call::<ListCustomers>(&query).await {
                     Ok(page) => dispatcher.dispatch(CustomersAction::ListLoaded(page)),
                     Err(error) => dispatcher.dispatch(CustomersAction::ListFailed(error.message)),
                 }
@@ -52,6 +57,11 @@ pub(crate) fn CustomersPage() -> Html {
 
     let subtitle = match &state.list {
         ListState::Loaded { total: 1, .. } => "1 customer".to_owned(),
+        ListState::Loaded { total, .. }
+            if state.query.search.is_some() || state.query.status.is_some() =>
+        {
+            format!("{total} customers match")
+        }
         ListState::Loaded { total, .. } => format!("{total} customers"),
         ListState::Loading | ListState::Failed(_) => "Everyone you sell to".to_owned(),
     };
@@ -62,7 +72,9 @@ pub(crate) fn CustomersPage() -> Html {
             <div class="page-body customers-layout">
                 <section class="card list-card" aria-labelledby="customers-list-title">
                     <h2 id="customers-list-title" class="card-title">{ "All customers" }</h2>
-                    { customer_list(&state.list) }
+                    { list_filters(&state) }
+                    { customer_list(&state, &app) }
+                    { pager(&state) }
                 </section>
                 <section class="card form-card" aria-labelledby="customer-form-title">
                     <h2 id="customer-form-title" class="card-title">{ "New customer" }</h2>
@@ -73,8 +85,97 @@ pub(crate) fn CustomersPage() -> Html {
     }
 }
 
-fn customer_list(list: &ListState) -> Html {
-    match list {
+fn list_filters(state: &UseReducerHandle<CustomersState>) -> Html {
+    let on_search = {
+        let state = state.clone();
+        Callback::from(move |event: InputEvent| {
+            let value = event
+                .target_unchecked_into::<web_sys::HtmlInputElement>()
+                .value();
+            state.dispatch(CustomersAction::Search(value));
+        })
+    };
+    let on_status = {
+        let state = state.clone();
+        Callback::from(move |value: String| {
+            state.dispatch(CustomersAction::FilterStatus(CustomerStatus::parse(&value)));
+        })
+    };
+    let mut options = vec![(AttrValue::from(""), AttrValue::from("Any status"))];
+    options.extend(CustomerStatus::ALL.iter().map(|status| {
+        (
+            AttrValue::from(status.as_str()),
+            AttrValue::from(status.label()),
+        )
+    }));
+    html! {
+        <div class="filters">
+            <div class="field grow">
+                <label for="customers-search">{ "Search" }</label>
+                <input id="customers-search" type="search" data-testid="customers-search"
+                    placeholder="Name, email, phone or industry"
+                    oninput={on_search} />
+            </div>
+            <SelectField id="customers-status-filter" label="Status" {options}
+                value={state.query.status.map_or("", |status| status.as_str())}
+                on_change={on_status} />
+        </div>
+    }
+}
+
+fn pager(state: &UseReducerHandle<CustomersState>) -> Html {
+    let ListState::Loaded { pages, .. } = &state.list else {
+        return Html::default();
+    };
+    let pages = (*pages).max(1);
+    let page = state.query.paging.page;
+    let go = |target: u32| {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(CustomersAction::GoToPage(target)))
+    };
+    html! {
+        <nav class="pager" aria-label="Pages">
+            <button type="button" class="button" disabled={page <= 1} onclick={go(page.saturating_sub(1))}
+                data-testid="customers-previous">{ "← Previous" }</button>
+            <span class="muted" data-testid="customers-page">{ format!("Page {page} of {pages}") }</span>
+            <button type="button" class="button" disabled={u64::from(page) >= pages} onclick={go(page + 1)}
+                data-testid="customers-next">{ "Next →" }</button>
+        </nav>
+    }
+}
+
+fn sort_header(
+    state: &UseReducerHandle<CustomersState>,
+    column: &'static str,
+    label: &str,
+) -> Html {
+    let (current, order) = state.sort();
+    let sorted = current == column;
+    let aria = match (sorted, order) {
+        (false, _) => "none",
+        (true, SortOrder::Asc) => "ascending",
+        (true, SortOrder::Desc) => "descending",
+    };
+    let arrow = match (sorted, order) {
+        (false, _) => "",
+        (true, SortOrder::Asc) => " ▲",
+        (true, SortOrder::Desc) => " ▼",
+    };
+    let onclick = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(CustomersAction::SortBy(column)))
+    };
+    html! {
+        <th aria-sort={aria}>
+            <button type="button" class="sort-button" {onclick} data-testid={format!("sort-{column}")}>
+                { format!("{label}{arrow}") }
+            </button>
+        </th>
+    }
+}
+
+fn customer_list(state: &UseReducerHandle<CustomersState>, app: &crate::hooks::AppContext) -> Html {
+    match &state.list {
         ListState::Loading => {
             html! { <p class="muted" data-testid="customers-loading">{ "Loading…" }</p> }
         }
@@ -83,6 +184,17 @@ fn customer_list(list: &ListState) -> Html {
                 { format!("The customers could not be loaded: {message}") }
             </p>
         },
+        ListState::Loaded { customers, .. }
+            if customers.is_empty()
+                && (state.query.search.is_some() || state.query.status.is_some()) =>
+        {
+            html! {
+                <div class="empty-state" data-testid="customers-no-match">
+                    <p class="empty-title">{ "No customer matches" }</p>
+                    <p class="muted">{ "Try fewer words or another status." }</p>
+                </div>
+            }
+        }
         ListState::Loaded { customers, .. } if customers.is_empty() => html! {
             <div class="empty-state" data-testid="customers-empty">
                 <p class="empty-title">{ "No customers yet" }</p>
@@ -93,20 +205,25 @@ fn customer_list(list: &ListState) -> Html {
             <table class="table" data-testid="customers-table">
                 <thead>
                     <tr>
-                        <th>{ "Name" }</th>
+                        { sort_header(state, "name", "Name") }
                         <th>{ "Email" }</th>
                         <th>{ "Phone" }</th>
-                        <th>{ "Industry" }</th>
-                        <th>{ "Status" }</th>
+                        { sort_header(state, "industry", "Industry") }
+                        { sort_header(state, "status", "Status") }
                     </tr>
                 </thead>
-                <tbody>{ for customers.iter().map(customer_row) }</tbody>
+                <tbody>{ for customers.iter().map(|customer| customer_row(customer, app)) }</tbody>
             </table>
         },
     }
 }
 
-fn customer_row(customer: &Customer) -> Html {
+fn customer_row(customer: &Customer, app: &crate::hooks::AppContext) -> Html {
+    let id = customer.id;
+    let open = {
+        let app = app.clone();
+        Callback::from(move |_: MouseEvent| app.navigate(Route::Customer(id)))
+    };
     let optional = |value: &Option<String>| value.clone().unwrap_or_else(|| "—".to_owned());
     let status_class = match customer.status {
         CustomerStatus::Active => "badge badge-active",
@@ -114,7 +231,11 @@ fn customer_row(customer: &Customer) -> Html {
     };
     html! {
         <tr key={customer.id.to_string()} data-testid="customer-row">
-            <td class="cell-name" data-testid="customer-row-name">{ customer.name.clone() }</td>
+            <td class="cell-name">
+                <button type="button" class="link" onclick={open} data-testid="customer-row-name">
+                    { customer.name.clone() }
+                </button>
+            </td>
             <td>{ optional(&customer.primary_email) }</td>
             <td>{ optional(&customer.primary_phone) }</td>
             <td>{ optional(&customer.industry) }</td>

@@ -1,6 +1,22 @@
 //! One module per [`crate::route::Route`]. A page owns its state and calls the shell through
 //! [`crate::ipc`].
 
+mod activities;
+mod customer_360;
 mod customers;
+mod dashboard;
+mod lead_detail;
+mod leads;
+mod pipeline;
+mod settings;
+mod trash;
 
+pub(crate) use activities::ActivitiesPage;
+pub(crate) use customer_360::Customer360Page;
 pub(crate) use customers::CustomersPage;
+pub(crate) use dashboard::DashboardPage;
+pub(crate) use lead_detail::LeadDetailPage;
+pub(crate) use leads::LeadsPage;
+pub(crate) use pipeline::PipelinePage;
+pub(crate) use settings::SettingsPage;
+pub(crate) use trash::TrashPage;

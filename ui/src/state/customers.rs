@@ -3,7 +3,8 @@
 use std::rc::Rc;
 
 use crm_model::{Customer, CustomerStatus, FieldError, NewCustomer, ValidationErrors};
-use crm_protocol::ipc::{IpcError, Page};
+use crm_protocol::ipc::{CustomerQuery, IpcError, Page};
+use crm_protocol::query::SortOrder;
 use yew::Reducible;
 
 /// The text inputs of the create form. Each knows its wire name, so field errors coming back
@@ -61,6 +62,7 @@ pub(crate) enum ListState {
     Loaded {
         customers: Vec<Customer>,
         total: u64,
+        pages: u64,
     },
     Failed(String),
 }
@@ -129,6 +131,31 @@ pub(crate) struct CustomersState {
     pub(crate) list_version: u32,
     /// The name of the customer created last, for a confirmation.
     pub(crate) created: Option<String>,
+    /// Filters, sort and page of the list.
+    pub(crate) query: CustomerQuery,
+}
+
+/// Rows per page of the customers list.
+pub(crate) const PAGE_SIZE: u32 = 25;
+
+impl CustomersState {
+    pub(crate) fn new() -> CustomersState {
+        let mut state = CustomersState::default();
+        state.query.paging.limit = PAGE_SIZE;
+        state
+    }
+
+    /// The column the list is sorted by and its direction (name, ascending by default).
+    pub(crate) fn sort(&self) -> (&str, SortOrder) {
+        (
+            self.query.paging.sort_by.as_deref().unwrap_or("name"),
+            self.query.paging.sort_order.unwrap_or_default(),
+        )
+    }
+
+    fn reload(&mut self) {
+        self.list_version = self.list_version.wrapping_add(1);
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -144,6 +171,12 @@ pub(crate) enum CustomersAction {
     /// The shell answered with an error.
     Failed(IpcError),
     Created(Box<Customer>),
+    /// The list's search box.
+    Search(String),
+    FilterStatus(Option<CustomerStatus>),
+    /// Sort by this column; the same column again flips the direction.
+    SortBy(&'static str),
+    GoToPage(u32),
 }
 
 impl Reducible for CustomersState {
@@ -156,6 +189,7 @@ impl Reducible for CustomersState {
                 next.list = ListState::Loaded {
                     customers: page.data,
                     total: page.pagination.total,
+                    pages: page.pagination.pages,
                 };
             }
             CustomersAction::ListFailed(message) => next.list = ListState::Failed(message),
@@ -186,7 +220,34 @@ impl Reducible for CustomersState {
             CustomersAction::Created(customer) => {
                 next.form = CustomerForm::default();
                 next.created = Some(customer.name);
-                next.list_version = next.list_version.wrapping_add(1);
+                next.reload();
+            }
+            CustomersAction::Search(text) => {
+                let text = text.trim();
+                next.query.search = (!text.is_empty()).then(|| text.to_owned());
+                next.query.paging.page = 1;
+                next.reload();
+            }
+            CustomersAction::FilterStatus(status) => {
+                next.query.status = status;
+                next.query.paging.page = 1;
+                next.reload();
+            }
+            CustomersAction::SortBy(column) => {
+                let (current, order) = self.sort();
+                let order = if current == column && order == SortOrder::Asc {
+                    SortOrder::Desc
+                } else {
+                    SortOrder::Asc
+                };
+                next.query.paging.sort_by = Some(column.to_owned());
+                next.query.paging.sort_order = Some(order);
+                next.query.paging.page = 1;
+                next.reload();
+            }
+            CustomersAction::GoToPage(page) => {
+                next.query.paging.page = page.max(1);
+                next.reload();
             }
         }
         Rc::new(next)
@@ -244,11 +305,89 @@ mod tests {
             state.list,
             ListState::Loaded {
                 customers: vec![customer("Acme Corp")],
-                total: 1
+                total: 1,
+                pages: 1
             }
         );
         let state = run(vec![CustomersAction::ListFailed("store closed".into())]);
         assert_eq!(state.list, ListState::Failed("store closed".into()));
+    }
+
+    #[test]
+    fn filters_sort_and_pages_change_the_query_and_reload() {
+        /// Actions, then the sort, page and search they leave the query with.
+        type Case<'a> = (
+            Vec<CustomersAction>,
+            (&'a str, SortOrder),
+            u32,
+            Option<&'a str>,
+        );
+        let cases: &[Case] = &[
+            (vec![], ("name", SortOrder::Asc), 1, None),
+            (
+                vec![CustomersAction::SortBy("name")],
+                ("name", SortOrder::Desc),
+                1,
+                None,
+            ),
+            (
+                vec![
+                    CustomersAction::SortBy("name"),
+                    CustomersAction::SortBy("name"),
+                ],
+                ("name", SortOrder::Asc),
+                1,
+                None,
+            ),
+            (
+                vec![
+                    CustomersAction::GoToPage(3),
+                    CustomersAction::SortBy("createdAt"),
+                ],
+                ("createdAt", SortOrder::Asc),
+                1,
+                None,
+            ),
+            (
+                vec![
+                    CustomersAction::GoToPage(3),
+                    CustomersAction::Search("  acme ".into()),
+                ],
+                ("name", SortOrder::Asc),
+                1,
+                Some("acme"),
+            ),
+            (
+                vec![CustomersAction::GoToPage(4)],
+                ("name", SortOrder::Asc),
+                4,
+                None,
+            ),
+            (
+                vec![CustomersAction::Search("   ".into())],
+                ("name", SortOrder::Asc),
+                1,
+                None,
+            ),
+        ];
+        for (actions, sort, page, search) in cases {
+            let count = actions.len() as u32;
+            let state = actions
+                .iter()
+                .cloned()
+                .fold(Rc::new(CustomersState::new()), |state, action| {
+                    state.reduce(action)
+                });
+            assert_eq!(state.sort(), *sort, "{actions:?}");
+            assert_eq!(state.query.paging.page, *page, "{actions:?}");
+            assert_eq!(state.query.search.as_deref(), *search, "{actions:?}");
+            assert_eq!(state.query.paging.limit, PAGE_SIZE);
+            assert_eq!(state.list_version, count, "every change reloads");
+        }
+        let state = run(vec![CustomersAction::FilterStatus(Some(
+            CustomerStatus::Inactive,
+        ))]);
+        assert_eq!(state.query.status, Some(CustomerStatus::Inactive));
     }
 
     #[test]

@@ -1,6 +1,10 @@
 //! Page state as `Reducible` values: every change is an `Action`, so the reducers are plain
 //! functions tested natively, without a browser.
 
+mod app;
 mod customers;
+mod pipeline;
 
+pub(crate) use app::{AppAction, AppState, Theme, Toast, ToastKind};
 pub(crate) use customers::{CustomerForm, CustomersAction, CustomersState, FormField, ListState};
+pub(crate) use pipeline::{Board, BoardAction, card_markers};

@@ -1,0 +1,307 @@
+//! The command palette (Ctrl/Cmd+K): one box that finds any customer, contact, lead or deal
+//! through the store's search, and any action (go to a page, switch theme, load demo data).
+//! Arrow keys move, Enter opens, Escape closes.
+
+use crm_model::{CustomerId, LeadId, RecordKind};
+use crm_protocol::ipc::{GetContact, GetDeal, LoadDemoData, Search, SearchHit, SearchRequest};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::hooks::{AppContext, use_app};
+use crate::ipc;
+use crate::route::Route;
+use crate::state::{AppAction, Theme};
+
+/// Something the palette can do without a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PaletteAction {
+    Go(Route),
+    ToggleTheme,
+    LoadDemoData,
+}
+
+impl PaletteAction {
+    fn all() -> Vec<PaletteAction> {
+        let mut actions: Vec<PaletteAction> = Route::SECTIONS
+            .iter()
+            .map(|route| PaletteAction::Go(*route))
+            .collect();
+        actions.push(PaletteAction::ToggleTheme);
+        actions.push(PaletteAction::LoadDemoData);
+        actions
+    }
+
+    pub(crate) fn label(self, theme: Theme) -> String {
+        match self {
+            PaletteAction::Go(route) => format!("Go to {}", route.label()),
+            PaletteAction::ToggleTheme => match theme {
+                Theme::Light => "Switch to the dark theme".to_owned(),
+                Theme::Dark => "Switch to the light theme".to_owned(),
+            },
+            PaletteAction::LoadDemoData => "Load demo data".to_owned(),
+        }
+    }
+}
+
+/// The actions whose label contains every word typed, in their usual order.
+pub(crate) fn matching_actions(text: &str, theme: Theme) -> Vec<PaletteAction> {
+    let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+    PaletteAction::all()
+        .into_iter()
+        .filter(|action| {
+            let label = action.label(theme).to_lowercase();
+            words.iter().all(|word| label.contains(word.as_str()))
+        })
+        .collect()
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Entry {
+    Action(PaletteAction),
+    Record(SearchHit),
+}
+
+#[derive(Properties, PartialEq)]
+pub(crate) struct CommandPaletteProps {
+    pub(crate) on_close: Callback<()>,
+    pub(crate) theme: Theme,
+}
+
+/// Opens a search hit: customers and leads have pages; a contact or a deal opens its
+/// customer's page (a deal without a customer opens the pipeline).
+async fn open_hit(app: AppContext, hit: SearchHit) {
+    let route = match hit.kind {
+        RecordKind::Customer => Ok(Route::Customer(CustomerId::from(hit.id.0))),
+        RecordKind::Lead => Ok(Route::Lead(LeadId::from(hit.id.0))),
+        RecordKind::Contact => ipc::call::<GetContact>(&hit.id.0.into())
+            .await
+            .map(|contact| {
+                contact
+                    .customer_id
+                    .map_or(Route::Customers, Route::Customer)
+            }),
+        RecordKind::Deal => ipc::call::<GetDeal>(&hit.id.0.into())
+            .await
+            .map(|deal| deal.customer_id.map_or(Route::Pipeline, Route::Customer)),
+        _ => Ok(Route::Dashboard),
+    };
+    match route {
+        Ok(route) => app.navigate(route),
+        Err(error) => app.error(format!(
+            "{} could not be opened: {}",
+            hit.title, error.message
+        )),
+    }
+}
+
+pub(crate) async fn load_demo_data(app: AppContext) {
+    app.success("Loading demo data… this takes a few seconds.");
+    match ipc::call::<LoadDemoData>(&()).await {
+        Ok(loaded) => {
+            app.success(format!(
+                "Demo data loaded: {} records.",
+                crate::format::thousands(loaded.records as i64)
+            ));
+            app.dispatch.emit(AppAction::DataChanged);
+        }
+        Err(error) => app.error(format!(
+            "The demo data could not be loaded: {}",
+            error.message
+        )),
+    }
+}
+
+#[component]
+pub(crate) fn CommandPalette(props: &CommandPaletteProps) -> Html {
+    let app = use_app();
+    let text = use_state(String::new);
+    let hits = use_state(Vec::<SearchHit>::new);
+    let selected = use_state(|| 0_usize);
+    let searches = use_mut_ref(|| 0_u32);
+    let input = use_node_ref();
+
+    {
+        let input = input.clone();
+        use_effect_with((), move |_| {
+            if let Some(input) = input.cast::<HtmlInputElement>()
+                && let Err(error) = input.focus()
+            {
+                web_sys::console::error_1(&error);
+            }
+        });
+    }
+
+    let mut entries: Vec<Entry> = matching_actions(&text, props.theme)
+        .into_iter()
+        .map(Entry::Action)
+        .collect();
+    if !text.trim().is_empty() {
+        entries.truncate(4);
+        entries.extend(hits.iter().cloned().map(Entry::Record));
+    }
+    let selected_index = (*selected).min(entries.len().saturating_sub(1));
+
+    let run_entry = {
+        let app = app.clone();
+        let on_close = props.on_close.clone();
+        Callback::from(move |entry: Entry| match entry {
+            Entry::Action(PaletteAction::Go(route)) => app.navigate(route),
+            Entry::Action(PaletteAction::ToggleTheme) => {
+                app.dispatch.emit(AppAction::ToggleTheme);
+                on_close.emit(());
+            }
+            Entry::Action(PaletteAction::LoadDemoData) => {
+                on_close.emit(());
+                spawn_local(load_demo_data(app.clone()));
+            }
+            Entry::Record(hit) => spawn_local(open_hit(app.clone(), hit)),
+        })
+    };
+
+    let oninput = {
+        let text = text.clone();
+        let hits = hits.clone();
+        let selected = selected.clone();
+        let searches = searches.clone();
+        let app = app.clone();
+        Callback::from(move |event: InputEvent| {
+            let value = event.target_unchecked_into::<HtmlInputElement>().value();
+            text.set(value.clone());
+            selected.set(0);
+            *searches.borrow_mut() += 1;
+            let search = *searches.borrow();
+            if value.trim().is_empty() {
+                hits.set(Vec::new());
+                return;
+            }
+            let hits = hits.clone();
+            let searches = searches.clone();
+            let app = app.clone();
+            spawn_local(async move {
+                let request = SearchRequest {
+                    text: value,
+                    kinds: Vec::new(),
+                    limit: 5,
+                };
+                let answer = ipc::call::<Search>(&request).await;
+                // A slower answer to an earlier keystroke must not replace a newer one.
+                if *searches.borrow() != search {
+                    return;
+                }
+                match answer {
+                    Ok(found) => hits.set(found),
+                    Err(error) => app.error(format!("Search failed: {}", error.message)),
+                }
+            });
+        })
+    };
+
+    let onkeydown = {
+        let selected = selected.clone();
+        let entries = entries.clone();
+        let run_entry = run_entry.clone();
+        let on_close = props.on_close.clone();
+        Callback::from(move |event: KeyboardEvent| match event.key().as_str() {
+            "ArrowDown" => {
+                event.prevent_default();
+                if !entries.is_empty() {
+                    selected.set((selected_index + 1) % entries.len());
+                }
+            }
+            "ArrowUp" => {
+                event.prevent_default();
+                if !entries.is_empty() {
+                    selected.set((selected_index + entries.len() - 1) % entries.len());
+                }
+            }
+            "Enter" => {
+                event.prevent_default();
+                if let Some(entry) = entries.get(selected_index) {
+                    run_entry.emit(entry.clone());
+                }
+            }
+            "Escape" => on_close.emit(()),
+            _ => {}
+        })
+    };
+
+    let rows = entries.iter().enumerate().map(|(index, entry)| {
+        let (label, detail, kind, testid) = match entry {
+            Entry::Action(action) => (
+                action.label(props.theme),
+                String::new(),
+                "Action".to_owned(),
+                "palette-action",
+            ),
+            Entry::Record(hit) => (
+                hit.title.clone(),
+                hit.detail.clone(),
+                hit.kind.label().to_owned(),
+                "palette-hit",
+            ),
+        };
+        let onclick = {
+            let run_entry = run_entry.clone();
+            let entry = entry.clone();
+            Callback::from(move |_: MouseEvent| run_entry.emit(entry.clone()))
+        };
+        let active = index == selected_index;
+        html! {
+            <li role="option" aria-selected={active.to_string()} id={format!("palette-option-{index}")}
+                class={classes!("palette-entry", active.then_some("active"))}
+                data-testid={testid} {onclick}>
+                <span class="palette-kind">{ kind }</span>
+                <span class="palette-label">{ label }</span>
+                <span class="palette-detail">{ detail }</span>
+            </li>
+        }
+    });
+
+    let close = props.on_close.reform(|_: MouseEvent| ());
+    let stop = Callback::from(|event: MouseEvent| event.stop_propagation());
+    html! {
+        <div class="modal-backdrop" onclick={close}>
+            <div class="palette" role="dialog" aria-modal="true" aria-label="Search and commands"
+                onclick={stop} data-testid="palette">
+                <label for="palette-input" class="visually-hidden">{ "Search records or type a command" }</label>
+                <input id="palette-input" ref={input} class="palette-input" type="search"
+                    placeholder="Search customers, contacts, leads, deals… or type a command"
+                    value={(*text).clone()} {oninput} {onkeydown}
+                    role="combobox" aria-expanded="true" aria-controls="palette-list"
+                    aria-activedescendant={format!("palette-option-{selected_index}")}
+                    data-testid="palette-input" autocomplete="off" />
+                <ul id="palette-list" class="palette-list" role="listbox">
+                    { for rows }
+                </ul>
+                if entries.is_empty() {
+                    <p class="muted palette-empty">{ "Nothing matches. Try another word." }</p>
+                }
+                <p class="palette-help muted">{ "↑ ↓ to move · Enter to open · Esc to close" }</p>
+            </div>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_match_every_word_typed() {
+        let cases: &[(&str, Vec<PaletteAction>)] = &[
+            ("pipe", vec![PaletteAction::Go(Route::Pipeline)]),
+            ("go cust", vec![PaletteAction::Go(Route::Customers)]),
+            ("DEMO", vec![PaletteAction::LoadDemoData]),
+            ("dark", vec![PaletteAction::ToggleTheme]),
+            ("spaceship", vec![]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(&matching_actions(text, Theme::Light), expected, "{text}");
+        }
+        assert_eq!(
+            matching_actions("", Theme::Light).len(),
+            Route::SECTIONS.len() + 2
+        );
+    }
+}

@@ -1,0 +1,53 @@
+//! Toasts: short messages in the corner, errors in words a rep understands. Each fades after a
+//! few seconds or when closed.
+
+use yew::prelude::*;
+
+use crate::hooks::after;
+use crate::state::{Toast, ToastKind};
+
+#[derive(Properties, PartialEq)]
+pub(crate) struct ToastsProps {
+    pub(crate) toasts: Vec<Toast>,
+    pub(crate) on_dismiss: Callback<u32>,
+}
+
+#[component]
+pub(crate) fn Toasts(props: &ToastsProps) -> Html {
+    html! {
+        <div class="toasts" aria-live="polite" data-testid="toasts">
+            { for props.toasts.iter().map(|toast| html! {
+                <ToastView key={toast.id} toast={toast.clone()} on_dismiss={props.on_dismiss.clone()} />
+            }) }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ToastViewProps {
+    toast: Toast,
+    on_dismiss: Callback<u32>,
+}
+
+#[component]
+fn ToastView(props: &ToastViewProps) -> Html {
+    let id = props.toast.id;
+    {
+        let on_dismiss = props.on_dismiss.clone();
+        use_effect_with(id, move |id| {
+            let id = *id;
+            after(6_000, move || on_dismiss.emit(id));
+        });
+    }
+    let (class, role) = match props.toast.kind {
+        ToastKind::Success => ("toast toast-success", "status"),
+        ToastKind::Error => ("toast toast-error", "alert"),
+    };
+    let close = props.on_dismiss.reform(move |_: MouseEvent| id);
+    html! {
+        <div {class} {role} data-testid="toast">
+            <span>{ props.toast.message.clone() }</span>
+            <button type="button" class="toast-close" onclick={close} aria-label="Dismiss">{ "×" }</button>
+        </div>
+    }
+}

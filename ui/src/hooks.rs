@@ -1,0 +1,147 @@
+//! Hooks shared by pages: loading a command's answer, the app's context, today's date, and a
+//! keyboard listener on the whole document.
+
+use std::rc::Rc;
+
+use chrono::NaiveDate;
+use crm_protocol::ipc::Command;
+use wasm_bindgen::JsCast as _;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use crate::ipc;
+use crate::state::{AppAction, ToastKind};
+
+/// A command's answer as a page shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Load<T> {
+    Loading,
+    Loaded(Rc<T>),
+    Failed(String),
+}
+
+/// What every page may use from the shell: dispatch app actions, the data version to reload on,
+/// and today's date in the user's time zone.
+#[derive(Clone, PartialEq)]
+pub(crate) struct AppContext {
+    pub(crate) dispatch: Callback<AppAction>,
+    pub(crate) data_version: u32,
+    pub(crate) today: NaiveDate,
+}
+
+impl AppContext {
+    pub(crate) fn navigate(&self, route: crate::route::Route) {
+        self.dispatch.emit(AppAction::Navigate(route));
+    }
+
+    pub(crate) fn navigate_callback(&self, route: crate::route::Route) -> Callback<MouseEvent> {
+        self.dispatch
+            .reform(move |_: MouseEvent| AppAction::Navigate(route))
+    }
+
+    pub(crate) fn error(&self, message: impl Into<String>) {
+        self.dispatch
+            .emit(AppAction::Toast(ToastKind::Error, message.into()));
+    }
+
+    pub(crate) fn success(&self, message: impl Into<String>) {
+        self.dispatch
+            .emit(AppAction::Toast(ToastKind::Success, message.into()));
+    }
+}
+
+impl Default for AppContext {
+    fn default() -> AppContext {
+        AppContext {
+            dispatch: Callback::noop(),
+            data_version: 0,
+            today: today(),
+        }
+    }
+}
+
+#[hook]
+pub(crate) fn use_app() -> AppContext {
+    use_context::<AppContext>().unwrap_or_default()
+}
+
+/// Runs command `C` with `request` whenever `deps` change; the page re-renders with the answer.
+#[hook]
+pub(crate) fn use_command<C, D>(request: C::Request, deps: D) -> UseStateHandle<Load<C::Response>>
+where
+    C: Command + 'static,
+    C::Request: 'static,
+    C::Response: 'static,
+    D: PartialEq + 'static,
+{
+    let state = use_state(|| Load::Loading);
+    {
+        let state = state.clone();
+        use_effect_with(deps, move |_| {
+            spawn_local(async move {
+                match ipc::call::<C>(&request).await {
+                    Ok(response) => state.set(Load::Loaded(Rc::new(response))),
+                    Err(error) => state.set(Load::Failed(error.message)),
+                }
+            });
+        });
+    }
+    state
+}
+
+/// Today in the user's time zone, from the webview's clock.
+pub(crate) fn today() -> NaiveDate {
+    let now = js_sys::Date::new_0();
+    NaiveDate::from_ymd_opt(
+        now.get_full_year() as i32,
+        now.get_month() + 1,
+        now.get_date(),
+    )
+    .unwrap_or_default()
+}
+
+/// Calls `on_key` for every key pressed anywhere in the window (Ctrl+K must work with the focus
+/// on the page's body, which no component owns).
+#[hook]
+pub(crate) fn use_document_keydown(on_key: Callback<KeyboardEvent>) {
+    use_effect_with((), move |_| {
+        let listener = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |event| {
+            on_key.emit(event);
+        });
+        let document = web_sys::window().and_then(|window| window.document());
+        if let Some(document) = &document {
+            let added = document
+                .add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+            if let Err(error) = added {
+                web_sys::console::error_1(&error);
+            }
+        }
+        move || {
+            if let Some(document) = &document {
+                let removed = document.remove_event_listener_with_callback(
+                    "keydown",
+                    listener.as_ref().unchecked_ref(),
+                );
+                if let Err(error) = removed {
+                    web_sys::console::error_1(&error);
+                }
+            }
+            drop(listener);
+        }
+    });
+}
+
+/// Runs `then` after `milliseconds` (toasts fade away by themselves).
+pub(crate) fn after(milliseconds: i32, then: impl FnOnce() + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let callback = Closure::once_into_js(then);
+    if let Err(error) = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+        callback.unchecked_ref(),
+        milliseconds,
+    ) {
+        web_sys::console::error_1(&error);
+    }
+}
