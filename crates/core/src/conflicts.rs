@@ -40,6 +40,24 @@ pub struct Conflict {
 }
 
 /// Records the conflicts of a record's document as it is now (and forgets the resolved ones).
+/// [`refresh`] after a change made on this device: such a change depends on every change the
+/// document holds, so it can settle conflicts but never start one; only a record with
+/// conflicts on file needs looking at.
+pub(crate) fn refresh_after_local_edit(
+    transaction: &Transaction<'_>,
+    kind: RecordKind,
+    id: RecordId,
+    document: &mut RecordDocument,
+) -> Result<(), CoreError> {
+    let on_file: bool = transaction
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM conflicts WHERE record_id = ?1)")?
+        .query_row([id.to_string()], |row| row.get(0))?;
+    if on_file {
+        refresh(transaction, kind, id, document)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn refresh(
     transaction: &Transaction<'_>,
     kind: RecordKind,

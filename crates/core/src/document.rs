@@ -35,6 +35,11 @@ pub enum DocumentError {
 
 pub(crate) struct RecordDocument {
     doc: AutoCommit,
+    /// For a document created here and only written with [`RecordDocument::write_fields`]
+    /// since: its fields, kept as they were written, so a new record (an import, the demo
+    /// generator) neither looks up each key before putting it nor reads every field back.
+    /// `None` once the document holds anything else (loaded, merged, rewritten).
+    fresh: Option<Map<String, Json>>,
 }
 
 /// Who made a change; stored in the change's message so the record's history can name them.
@@ -58,19 +63,27 @@ impl RecordDocument {
             i64::from(SCHEMA_VERSION),
         )?;
         doc.put(automerge::ROOT, DELETED_AT_FIELD, ScalarValue::Null)?;
-        Ok(RecordDocument { doc })
+        let mut fields = Map::new();
+        fields.insert(KIND_FIELD.into(), Json::from(kind.as_str()));
+        fields.insert(SCHEMA_VERSION_FIELD.into(), Json::from(SCHEMA_VERSION));
+        fields.insert(DELETED_AT_FIELD.into(), Json::Null);
+        Ok(RecordDocument {
+            doc,
+            fresh: Some(fields),
+        })
     }
 
     /// A document with no changes at all, to apply a remote record's changes to.
     pub(crate) fn empty(device: DeviceId) -> RecordDocument {
         RecordDocument {
             doc: AutoCommit::new().with_actor(actor_of(device)),
+            fresh: None,
         }
     }
 
     pub(crate) fn load(bytes: &[u8], device: DeviceId) -> Result<RecordDocument, DocumentError> {
         let doc = AutoCommit::load(bytes)?.with_actor(actor_of(device));
-        Ok(RecordDocument { doc })
+        Ok(RecordDocument { doc, fresh: None })
     }
 
     pub(crate) fn kind(&self) -> Result<RecordKind, DocumentError> {
@@ -85,7 +98,10 @@ impl RecordDocument {
 
     /// Every field of the root map as JSON, unknown ones included.
     pub(crate) fn fields(&self) -> Result<Map<String, Json>, DocumentError> {
-        read_map(&self.doc, &automerge::ROOT)
+        match &self.fresh {
+            Some(fields) => Ok(fields.clone()),
+            None => read_map(&self.doc, &automerge::ROOT),
+        }
     }
 
     /// Puts each of `fields` even where the shown value already equals it: resolving a conflict
@@ -94,6 +110,7 @@ impl RecordDocument {
         &mut self,
         fields: &Map<String, Json>,
     ) -> Result<(), DocumentError> {
+        self.fresh = None;
         for (key, value) in fields {
             match json_to_scalar(value) {
                 Some(scalar) => {
@@ -138,6 +155,10 @@ impl RecordDocument {
     /// Root fields that hold several values because devices set them concurrently: each with
     /// every value, the winner (the one shown everywhere) first.
     pub(crate) fn conflicts(&mut self) -> Result<Vec<FieldConflict>, DocumentError> {
+        if self.fresh.is_some() {
+            // Only this device has written it: nothing can be concurrent.
+            return Ok(Vec::new());
+        }
         let keys: Vec<String> = self.doc.keys(automerge::ROOT).collect();
         let mut conflicts = Vec::new();
         for key in keys {
@@ -178,7 +199,24 @@ impl RecordDocument {
     /// Puts each of `fields` whose value differs from the document's. Keys not in `fields` are
     /// left alone. Nothing is committed until [`RecordDocument::commit`].
     pub(crate) fn write_fields(&mut self, fields: &Map<String, Json>) -> Result<(), DocumentError> {
-        write_map(&mut self.doc, &automerge::ROOT, fields)
+        match &mut self.fresh {
+            Some(written) => {
+                for (key, value) in fields {
+                    if written.get(key) == Some(value) {
+                        continue;
+                    }
+                    if written.contains_key(key) {
+                        // Written twice before the first save: the general path compares.
+                        write_value(&mut self.doc, &automerge::ROOT, key, value)?;
+                    } else {
+                        put_new(&mut self.doc, &automerge::ROOT, key, value)?;
+                    }
+                    written.insert(key.clone(), value.clone());
+                }
+                Ok(())
+            }
+            None => write_map(&mut self.doc, &automerge::ROOT, fields),
+        }
     }
 
     /// Commits the pending edits as one change, or returns `None` when nothing changed.
@@ -192,6 +230,7 @@ impl RecordDocument {
 
     /// Applies changes received from elsewhere. Changes the document already has are skipped.
     pub(crate) fn apply_changes(&mut self, changes: Vec<Change>) -> Result<(), DocumentError> {
+        self.fresh = None;
         self.doc.apply_changes(changes)?;
         Ok(())
     }
@@ -384,6 +423,35 @@ fn write_value(
             Ok(())
         }
     }
+}
+
+/// Puts `value` under a `key` the map does not hold yet: no lookup, no comparison.
+fn put_new(
+    doc: &mut AutoCommit,
+    obj: &ObjId,
+    key: &str,
+    value: &Json,
+) -> Result<(), DocumentError> {
+    match value {
+        Json::Object(fields) => {
+            let id = doc.put_object(obj, key, ObjType::Map)?;
+            for (inner, item) in fields {
+                put_new(doc, &id, inner, item)?;
+            }
+        }
+        Json::Array(items) => {
+            let id = doc.put_object(obj, key, ObjType::List)?;
+            for (index, item) in items.iter().enumerate() {
+                insert_value(doc, &id, index, item)?;
+            }
+        }
+        scalar => {
+            if let Some(new) = json_to_scalar(scalar) {
+                doc.put(obj, key, new)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn insert_value(

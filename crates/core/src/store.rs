@@ -24,7 +24,13 @@ pub const STORE_FILE_NAME: &str = "crm.sqlite3";
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0001_init.sql"),
     include_str!("../../../migrations/client/0002_full_model.sql"),
+    include_str!("../../../migrations/client/0003_list_indexes.sql"),
 ];
+
+/// The page cache of the store's connection, in KiB.
+const CACHE_KIB: i64 = 64 * 1024;
+/// How much of the store file is memory-mapped for reads.
+const MMAP_BYTES: i64 = 512 * 1024 * 1024;
 
 /// Who this store belongs to: its device, tenant, and signed-in (or local) user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,6 +78,13 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Rows carry their record as JSON: a page cache and a memory map large enough for the
+        // indexes and the pages a screen reads keep warm queries off the read() path.
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // Every materialized table has its own statements; keep them all prepared.
+        conn.set_prepared_statement_cache_capacity(256);
         migrate(&mut conn)?;
         let (profile, created) = load_or_create_profile(&conn)?;
         let data_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -90,7 +103,17 @@ impl Store {
         if created {
             store.seed_default_pipeline()?;
         }
+        store.optimize()?;
         Ok(store)
+    }
+
+    /// Refreshes the query planner's statistics where tables grew or shrank a lot since they
+    /// were last gathered (SQLite's `PRAGMA optimize`, analysis limited so it stays fast).
+    /// Without them the planner may pick a low-selectivity index (a status) over the one a
+    /// query needs (a customer). Runs on open and after bulk writes and rebuilds.
+    pub fn optimize(&self) -> Result<(), CoreError> {
+        self.conn.execute_batch("PRAGMA optimize = 0x10002;")?;
+        Ok(())
     }
 
     pub fn profile(&self) -> &Profile {
@@ -155,7 +178,12 @@ impl Store {
             id,
             source: Box::new(source),
         })?;
-        let updated_at = document.last_change_time();
+        // A local change depends on every head, so it is the only head now and its time is
+        // the record's "updated at".
+        let updated_at = match &change {
+            Some(_) => DateTime::from_timestamp_millis(author.at_millis).unwrap_or_default(),
+            None => document.last_change_time(),
+        };
         Ok(StagedWrite {
             kind,
             id,
@@ -186,7 +214,7 @@ impl Store {
             let Some(mut change) = change else { continue };
             save_document(&transaction, id, kind, &mut document)?;
             materialize::record(&transaction, kind, id, &fields, updated_at)?;
-            crate::conflicts::refresh(&transaction, kind, id, &mut document)?;
+            crate::conflicts::refresh_after_local_edit(&transaction, kind, id, &mut document)?;
             transaction
                 .prepare_cached(
                     "INSERT INTO outbox (record_id, change, created_at) VALUES (?1, ?2, ?3)",
@@ -200,7 +228,9 @@ impl Store {
     /// Regenerates every materialized row and the search index from the documents. Returns the
     /// number of records materialized.
     pub fn rebuild(&mut self) -> Result<u64, CoreError> {
-        crate::materialize::rebuild(&mut self.conn, self.profile.device_id)
+        let count = crate::materialize::rebuild(&mut self.conn, self.profile.device_id)?;
+        self.optimize()?;
+        Ok(count)
     }
 
     fn rebuild_needed(&self) -> Result<bool, CoreError> {

@@ -200,12 +200,20 @@ fn history_names_who_changed_which_field_from_what_to_what() {
     assert!(history.windows(2).all(|pair| pair[0].at <= pair[1].at));
 }
 
-#[test]
-fn a_store_created_by_the_previous_schema_is_upgraded_and_rebuilt() {
+/// The client migrations, in order, as the store applies them.
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/client/0001_init.sql"),
+    include_str!("../../../migrations/client/0002_full_model.sql"),
+    include_str!("../../../migrations/client/0003_list_indexes.sql"),
+];
+
+/// A store as schema `version` left it, holding one customer (its document written by the
+/// current code, its row in that schema's table), opened by this version: it must be upgraded
+/// to the latest schema and its rows rebuilt from the documents.
+fn upgrade_from(version: usize) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join(STORE_FILE_NAME);
-    // Make a store as schema 1 left it: one customer, written by that version's code path.
-    let bytes = {
+    let (acme, bytes) = {
         let mut t = TestStore::new();
         let acme: Customer =
             t.create(json!({"name": "Acme Corp", "primaryEmail": "info@acme.com"}));
@@ -222,9 +230,13 @@ fn a_store_created_by_the_previous_schema_is_upgraded_and_rebuilt() {
     };
     {
         let connection = rusqlite::Connection::open(&path).expect("creates");
+        for sql in &MIGRATIONS[..version] {
+            connection.execute_batch(sql).expect("older schema");
+        }
+        // That schema's own rebuild would have run on its first open.
         connection
-            .execute_batch(include_str!("../../../migrations/client/0001_init.sql"))
-            .expect("schema 1");
+            .execute("DELETE FROM sync_state WHERE key = 'rebuild_needed'", [])
+            .expect("rebuilt then");
         connection
             .execute(
                 "INSERT INTO profile (id, device_id, tenant_id, user_id, role, created_at)
@@ -239,31 +251,34 @@ fn a_store_created_by_the_previous_schema_is_upgraded_and_rebuilt() {
         connection
             .execute(
                 "INSERT INTO documents (id, kind, bytes, heads) VALUES (?1, 'customer', ?2, '')",
-                rusqlite::params![bytes.0.id.to_string(), bytes.1],
+                rusqlite::params![acme.id.to_string(), bytes],
             )
             .expect("document");
+        let row = if version == 1 {
+            "INSERT INTO customers (id, name, status, created_at, updated_at, data)
+             VALUES (?1, 'Acme Corp', 'ACTIVE', '2026-01-01', '2026-01-01', '{}')"
+        } else {
+            "INSERT INTO customers (id, name, status, customer_type, tags, currency, created_at,
+                                    updated_at, data)
+             VALUES (?1, 'Acme Corp', 'ACTIVE', 'COMPANY', '||', 'USD', '2026-01-01',
+                     '2026-01-01', '{}')"
+        };
+        connection.execute(row, [acme.id.to_string()]).expect("row");
         connection
-            .execute(
-                "INSERT INTO customers (id, name, status, created_at, updated_at, data)
-                 VALUES (?1, 'Acme Corp', 'ACTIVE', '2026-01-01', '2026-01-01', '{}')",
-                [bytes.0.id.to_string()],
-            )
-            .expect("row");
-        connection
-            .pragma_update(None, "user_version", 1)
+            .pragma_update(None, "user_version", i64::try_from(version).expect("small"))
             .expect("version");
     }
     let store = Store::open(&path).expect("upgrades");
-    let version: i64 = rusqlite::Connection::open(&path)
+    let latest: i64 = rusqlite::Connection::open(&path)
         .expect("opens")
         .query_row("PRAGMA user_version", [], |row| row.get(0))
         .expect("version");
-    assert_eq!(version, 2);
+    assert_eq!(latest, i64::try_from(MIGRATIONS.len()).expect("small"));
     let listed = store
         .list_customers(&CustomerQuery::default())
         .expect("lists")
         .data;
-    assert_eq!(listed, vec![bytes.0]);
+    assert_eq!(listed, vec![acme], "row rebuilt from the document");
     assert_eq!(
         store
             .search("acme", &[RecordKind::Customer], 5)
@@ -272,6 +287,13 @@ fn a_store_created_by_the_previous_schema_is_upgraded_and_rebuilt() {
         1,
         "search index rebuilt"
     );
+}
+
+#[test]
+fn a_store_of_every_earlier_schema_is_upgraded_and_rebuilt() {
+    for version in 1..MIGRATIONS.len() {
+        upgrade_from(version);
+    }
 }
 
 #[test]

@@ -134,14 +134,23 @@ pub(crate) fn run<T: DeserializeOwned>(
     let mut offset = i64::from(page - 1) * i64::from(limit);
     if let Some(cursor) = &paging.cursor {
         let (value, id) = decode_cursor(cursor)?;
-        filter.push_bare(&format!("({sort_expr}, id) {comparison} (?, ?)"));
+        // Written as a range on the sort key plus a tie-break, so the planner seeks the sort
+        // index to the cursor; the row value `(sort, id) > (?, ?)` makes it scan from the start.
+        filter.push_bare(&format!(
+            "{sort_expr} {comparison}= ? AND ({sort_expr} {comparison} ? OR id {comparison} ?)"
+        ));
+        filter.params.push(value.clone());
         filter.params.push(value);
         filter.params.push(Value::Text(id));
         offset = 0;
     }
+    // The page's rows are chosen from the indexes alone (filter, sort key, rowid) and only then
+    // read whole: sorting or skipping never carries the rows' JSON.
+    let table = spec.table;
     let sql = format!(
-        "SELECT id, {sort_expr}, data FROM {} WHERE {} ORDER BY {sort_expr} {direction}, id {direction} LIMIT ? OFFSET ?",
-        spec.table,
+        "SELECT id, {sort_expr}, data FROM {table} WHERE rowid IN (
+             SELECT rowid FROM {table} WHERE {} ORDER BY {sort_expr} {direction}, id {direction} LIMIT ? OFFSET ?)
+         ORDER BY {sort_expr} {direction}, id {direction}",
         filter.clauses.join(" AND "),
     );
     filter.params.push(Value::Integer(i64::from(limit) + 1));

@@ -198,7 +198,12 @@ impl Store {
         filter.equal("deal_id", query.deal_id);
         filter.equal("lead_id", query.lead_id);
         if query.overdue {
-            filter.push("is_open = 1 AND due_date < ?", today.to_string());
+            // The sort key's form, so the `activities_open` index serves it: a due time on an
+            // earlier day sorts before the day's date; no due date sorts after every day.
+            filter.push(
+                "is_open = 1 AND COALESCE(due_at, '9999-12-31') < ?",
+                today.to_string(),
+            );
         }
         run(&self.conn, &ACTIVITIES, filter, &query.paging)
     }
