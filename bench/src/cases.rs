@@ -915,8 +915,7 @@ const SEARCH_KINDS: &[(RecordKind, &str)] = &[
     (RecordKind::Deal, "deal"),
 ];
 
-/// Global search, 10 per kind; the raw twin runs the same FTS statements (the trigram one
-/// only where the prefix one found fewer than 10, as the store does).
+/// Global search, 10 per kind; the raw twin runs the same SQL statements (see `raw_search`).
 pub(crate) fn search_cases() -> Vec<Case> {
     SEARCH_TERMS
         .iter()
@@ -929,38 +928,44 @@ pub(crate) fn search_cases() -> Vec<Case> {
         .collect()
 }
 
-/// The raw twin of a global search for `term`.
-pub(crate) fn raw_search(raw: &Connection, term: &str) -> Result<usize> {
+/// The raw twin of a global search for `term`: the statements the store runs, without its
+/// Rust work: each word's vocabulary check, the vocabulary scan of a word that starts no
+/// indexed word (the store then ranks those terms by edit distance), and the `MATCH` of each
+/// kind with the expression the store built (`expression`, computed once beforehand).
+pub(crate) fn raw_search(raw: &Connection, term: &str, expression: Option<&str>) -> Result<usize> {
     let mut found = 0;
-    let joined = term.to_lowercase();
+    for word in term
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_lowercase)
+    {
+        let upper = format!("{word}{}", char::MAX);
+        let starts = crate::raw::run(
+            raw,
+            "SELECT 1 FROM raw_search_vocabulary WHERE term >= ?1 AND term < ?2 LIMIT 1",
+            &[text(word.clone()), text(upper)],
+        )?;
+        if starts == 0 {
+            let first = word.chars().next().unwrap_or('a');
+            let next = char::from_u32(u32::from(first) + 1).unwrap_or(char::MAX);
+            crate::raw::run(
+                raw,
+                "SELECT term, doc FROM raw_search_vocabulary WHERE term >= ?1 AND term < ?2",
+                &[text(first.to_string()), text(next.to_string())],
+            )?;
+        }
+    }
+    let Some(expression) = expression else {
+        return Ok(found);
+    };
     for (_, kind) in SEARCH_KINDS {
-        let hits = crate::raw::run(
+        found += crate::raw::run(
             raw,
             "SELECT k.record_id, k.title, k.detail FROM raw_search_words
              JOIN raw_search_keys k ON k.rowid = raw_search_words.rowid
              WHERE raw_search_words MATCH ?1 ORDER BY rank LIMIT 10",
-            &[text(match_query(kind, term))],
+            &[text(format!("kind:k{kind} AND ({expression})"))],
         )?;
-        found += hits;
-        if hits < 10 && joined.chars().count() >= 3 {
-            let chars: Vec<char> = joined.chars().collect();
-            let mut grams: Vec<String> = chars.windows(3).map(|w| w.iter().collect()).collect();
-            grams.sort();
-            grams.dedup();
-            let any = grams
-                .iter()
-                .map(|gram| format!("\"{gram}\""))
-                .collect::<Vec<_>>()
-                .join(" OR ");
-            found += crate::raw::run(
-                raw,
-                "SELECT k.record_id, k.title, k.detail FROM raw_search_trigrams
-                 JOIN raw_search_keys k ON k.rowid = raw_search_trigrams.rowid
-                 WHERE raw_search_trigrams MATCH ?1 ORDER BY rank LIMIT 40",
-                &[text(format!("kind:k{kind} AND ({any})"))],
-            )?
-            .min(10 - hits);
-        }
     }
     Ok(found)
 }

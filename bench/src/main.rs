@@ -129,7 +129,10 @@ fn main() -> Result<()> {
                 .iter()
                 .find(|term| case.label.starts_with(&format!("\"{term}\"")))
                 .context("a search term")?;
-            measure(iterations, |_| cases::raw_search(&raw, term).map(drop))?
+            let expression = store.search_expression(term)?;
+            measure(iterations, |_| {
+                cases::raw_search(&raw, term, expression.as_deref()).map(drop)
+            })?
         } else {
             measure(iterations, |_| {
                 for (sql, params) in &case.raw_sql {

@@ -52,19 +52,17 @@ pub(crate) fn build(store_path: &Path, raw_path: &Path) -> Result<Connection> {
             raw.execute_batch(&renamed(&index, table))?;
         }
     }
-    for table in ["search_words", "search_trigrams"] {
-        let create: String = raw.query_row(
-            "SELECT sql FROM source.sqlite_master WHERE name = ?1",
-            [table],
-            |row| row.get(0),
-        )?;
-        raw.execute_batch(&renamed(&create, table))?;
-    }
+    let create: String = raw.query_row(
+        "SELECT sql FROM source.sqlite_master WHERE name = 'search_words'",
+        [],
+        |row| row.get(0),
+    )?;
+    raw.execute_batch(&renamed(&create, "search_words"))?;
     raw.execute_batch(
         "INSERT INTO raw_search_words (rowid, kind, title, detail)
              SELECT rowid, 'k' || lower(kind), title, detail FROM raw_search_keys;
-         INSERT INTO raw_search_trigrams (rowid, kind, title)
-             SELECT rowid, 'k' || lower(kind), lower(title) FROM raw_search_keys;
+         INSERT INTO raw_search_words (raw_search_words) VALUES ('optimize');
+         CREATE VIRTUAL TABLE raw_search_vocabulary USING fts5vocab (raw_search_words, 'row');
          COMMIT;",
     )?;
     raw.execute("DETACH DATABASE source", [])?;

@@ -183,7 +183,7 @@ pub fn generate_with_progress(
     writer.write_each(size.communications, |_| generator.communication())?;
     writer.write_each(size.notes, |_| generator.note())?;
     writer.write_each(size.sales_documents, |_| generator.sales_document())?;
-    writer.store.optimize()?;
+    writer.store.after_bulk_write()?;
     Ok(writer.written)
 }
 

@@ -229,8 +229,15 @@ impl Store {
     /// number of records materialized.
     pub fn rebuild(&mut self) -> Result<u64, CoreError> {
         let count = crate::materialize::rebuild(&mut self.conn, self.profile.device_id)?;
-        self.optimize()?;
+        self.after_bulk_write()?;
         Ok(count)
+    }
+
+    /// After many records were written at once (a rebuild, the demo generator, a large
+    /// import): merge the search index's segments and refresh the planner's statistics.
+    pub(crate) fn after_bulk_write(&self) -> Result<(), CoreError> {
+        crate::materialize::compact_search(&self.conn)?;
+        self.optimize()
     }
 
     fn rebuild_needed(&self) -> Result<bool, CoreError> {

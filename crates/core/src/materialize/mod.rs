@@ -19,7 +19,7 @@ use crate::error::CoreError;
 use crate::store::time_text;
 
 pub(crate) use rows::table_of;
-pub(crate) use search::{SearchHit, search};
+pub(crate) use search::{SearchHit, compact as compact_search, match_expression, search};
 
 /// Fields of an entity that are not stored in its document but derived: the id is the
 /// document's id, and "updated at" is the time of its newest change (storing it would make

@@ -1,5 +1,7 @@
 //! Global search over customers, contacts, leads and deals: an FTS5 index of words with prefix
-//! indexes ("acm" finds "Acme Corp"), and a trigram index that still finds a name with a typo.
+//! indexes ("acm" finds "Acme Corp"). A word that starts no indexed word is taken for a typo
+//! and replaced by the indexed words closest to it ("acne" → "acme", "nortwind" →
+//! "northwind"), read from the index's vocabulary.
 
 use crm_model::{RecordId, RecordKind};
 pub(crate) use crm_protocol::views::SearchHit;
@@ -38,18 +40,12 @@ pub(super) fn index(
     transaction
         .prepare_cached("DELETE FROM search_words WHERE rowid = ?1")?
         .execute([key])?;
-    transaction
-        .prepare_cached("DELETE FROM search_trigrams WHERE rowid = ?1")?
-        .execute([key])?;
     let token = kind_token(kind);
     transaction
         .prepare_cached(
             "INSERT INTO search_words (rowid, kind, title, detail) VALUES (?1, ?2, ?3, ?4)",
         )?
         .execute(params![key, token, entry.title, entry.detail])?;
-    transaction
-        .prepare_cached("INSERT INTO search_trigrams (rowid, kind, title) VALUES (?1, ?2, ?3)")?
-        .execute(params![key, token, entry.title.to_lowercase()])?;
     Ok(())
 }
 
@@ -65,102 +61,173 @@ pub(super) fn remove(transaction: &Transaction<'_>, id: RecordId) -> Result<(), 
         transaction
             .prepare_cached("DELETE FROM search_words WHERE rowid = ?1")?
             .execute([key])?;
-        transaction
-            .prepare_cached("DELETE FROM search_trigrams WHERE rowid = ?1")?
-            .execute([key])?;
     }
     Ok(())
 }
 
 pub(super) fn clear(transaction: &Transaction<'_>) -> Result<(), CoreError> {
-    transaction.execute_batch(
-        "DELETE FROM search_keys; DELETE FROM search_words; DELETE FROM search_trigrams;",
+    transaction.execute_batch("DELETE FROM search_keys; DELETE FROM search_words;")?;
+    Ok(())
+}
+
+/// Merges the search index's segments into one: after many single-record writes (a bulk load,
+/// a rebuild) queries read one segment instead of hundreds.
+pub(crate) fn compact(conn: &Connection) -> Result<(), CoreError> {
+    conn.execute(
+        "INSERT INTO search_words (search_words) VALUES ('optimize')",
+        [],
     )?;
     Ok(())
 }
 
 /// Up to `limit` records of each of `kinds` matching `text`, best first. Every word of the text
-/// must start a word of the record (name, email, phone, company...); when that finds fewer than
-/// `limit`, names that look like the text (a typo or two) fill up the rest.
+/// must start a word of the record (name, email, phone, company...); a word that starts no
+/// word in the index at all is replaced by the closest words that are there (a typo or two).
 pub(crate) fn search(
     conn: &Connection,
     text: &str,
     kinds: &[RecordKind],
     limit: usize,
 ) -> Result<Vec<SearchHit>, CoreError> {
+    let Some(all_words) = match_expression(conn, text)? else {
+        return Ok(Vec::new());
+    };
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let limit_sql = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut hits = Vec::new();
+    for kind in kinds {
+        let query = format!("kind:{} AND ({all_words})", kind_token(*kind));
+        hits.extend(lookup(conn, &query, limit_sql, *kind)?);
+    }
+    Ok(hits)
+}
+
+/// The FTS expression a search for `text` runs (each word as a prefix, typos replaced by
+/// their corrections), or `None` when no record can match.
+pub(crate) fn match_expression(conn: &Connection, text: &str) -> Result<Option<String>, CoreError> {
     let words: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|word| !word.is_empty())
         .map(str::to_lowercase)
         .collect();
-    if words.is_empty() || limit == 0 {
+    if words.is_empty() {
+        return Ok(None);
+    }
+    let mut terms = Vec::with_capacity(words.len());
+    for word in &words {
+        let alternatives = if starts_a_term(conn, word)? {
+            vec![word.clone()]
+        } else {
+            let corrected = corrections(conn, word)?;
+            if corrected.is_empty() {
+                // Nothing like it: no record can match every word.
+                return Ok(None);
+            }
+            corrected
+        };
+        let any = alternatives
+            .iter()
+            .map(|term| format!("\"{}\"*", term.replace('"', "")))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        terms.push(format!("({any})"));
+    }
+    Ok(Some(terms.join(" AND ")))
+}
+
+/// Whether some indexed word starts with `word`.
+fn starts_a_term(conn: &Connection, word: &str) -> Result<bool, CoreError> {
+    let found: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM search_vocabulary WHERE term >= ?1 AND term < ?2)",
+        )?
+        .query_row(params![word, format!("{word}{}", char::MAX)], |row| {
+            row.get(0)
+        })?;
+    Ok(found)
+}
+
+/// Most alternatives one mistyped word expands to.
+const MAX_CORRECTIONS: usize = 8;
+
+/// The indexed words closest to a `word` that starts none: same first letter, and within one
+/// edit (two for words longer than five letters) of the word or of a word's beginning, so
+/// "nortw" still finds "northwind". The closest first, then the most used.
+fn corrections(conn: &Connection, word: &str) -> Result<Vec<String>, CoreError> {
+    let chars: Vec<char> = word.chars().collect();
+    let Some(first) = chars.first().copied() else {
+        return Ok(Vec::new());
+    };
+    if chars.len() < 3 {
         return Ok(Vec::new());
     }
-    let limit_sql = i64::try_from(limit).unwrap_or(i64::MAX);
-    let prefix_query = words
-        .iter()
-        .map(|word| format!("\"{word}\"*"))
-        .collect::<Vec<_>>()
-        .join(" AND ");
-    let mut hits = Vec::new();
-    for kind in kinds {
-        let query = format!("kind:{} AND ({prefix_query})", kind_token(*kind));
-        let mut found = lookup(
-            conn,
-            "SELECT k.record_id, k.title, k.detail FROM search_words
-             JOIN search_keys k ON k.rowid = search_words.rowid
-             WHERE search_words MATCH ?1 ORDER BY rank LIMIT ?2",
-            &query,
-            limit_sql,
-            *kind,
-        )?;
-        let joined: String = words.join(" ");
-        if found.len() < limit && joined.chars().count() >= 3 {
-            let trigrams = trigrams(&joined);
-            if !trigrams.is_empty() {
-                let any = trigrams
-                    .iter()
-                    .map(|gram| format!("\"{gram}\""))
-                    .collect::<Vec<_>>()
-                    .join(" OR ");
-                let query = format!("kind:{} AND ({any})", kind_token(*kind));
-                let candidates = lookup(
-                    conn,
-                    "SELECT k.record_id, k.title, k.detail FROM search_trigrams
-                     JOIN search_keys k ON k.rowid = search_trigrams.rowid
-                     WHERE search_trigrams MATCH ?1 ORDER BY rank LIMIT ?2",
-                    &query,
-                    limit_sql.saturating_mul(4),
-                    *kind,
-                )?;
-                let mut similar: Vec<(f64, SearchHit)> = candidates
-                    .into_iter()
-                    .filter(|hit| !found.iter().any(|seen| seen.id == hit.id))
-                    .map(|hit| (similarity(&joined, &hit.title.to_lowercase()), hit))
-                    .filter(|(score, _)| *score >= 0.3)
-                    .collect();
-                similar.sort_by(|a, b| b.0.total_cmp(&a.0));
-                found.extend(
-                    similar
-                        .into_iter()
-                        .map(|(_, hit)| hit)
-                        .take(limit - found.len()),
-                );
-            }
+    let allowed = if chars.len() <= 5 { 1 } else { 2 };
+    let next = char::from_u32(u32::from(first) + 1).unwrap_or(char::MAX);
+    let mut statement = conn
+        .prepare_cached("SELECT term, doc FROM search_vocabulary WHERE term >= ?1 AND term < ?2")?;
+    let rows = statement.query_map(params![first.to_string(), next.to_string()], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+    })?;
+    let mut found: Vec<(usize, i64, String)> = Vec::new();
+    for row in rows {
+        let (term, documents) = row?;
+        let term_chars: Vec<char> = term.chars().collect();
+        let distance = (chars.len().saturating_sub(1)..=chars.len() + 1)
+            .filter(|length| *length <= term_chars.len() && *length > 0)
+            .map(|length| edit_distance(&chars, &term_chars[..length]))
+            .min();
+        if let Some(distance) = distance.filter(|distance| *distance <= allowed) {
+            found.push((distance, documents, term));
         }
-        hits.extend(found);
     }
-    Ok(hits)
+    let Some(best) = found.iter().map(|(distance, _, _)| *distance).min() else {
+        return Ok(Vec::new());
+    };
+    found.retain(|(distance, _, _)| *distance == best);
+    found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.2.cmp(&b.2)));
+    Ok(found
+        .into_iter()
+        .take(MAX_CORRECTIONS)
+        .map(|(_, _, term)| term)
+        .collect())
+}
+
+/// Edits (insert, delete, substitute, swap two neighbours) that turn `a` into `b`.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let width = b.len() + 1;
+    let mut rows = vec![0usize; (a.len() + 1) * width];
+    for (j, cell) in rows.iter_mut().take(width).enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        rows[i * width] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[(i - 1) * width + j] + 1)
+                .min(rows[i * width + j - 1] + 1)
+                .min(rows[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[(i - 2) * width + j - 2] + 1);
+            }
+            rows[i * width + j] = best;
+        }
+    }
+    rows[a.len() * width + b.len()]
 }
 
 fn lookup(
     conn: &Connection,
-    sql: &str,
     query: &str,
     limit: i64,
     kind: RecordKind,
 ) -> Result<Vec<SearchHit>, CoreError> {
-    let mut statement = conn.prepare_cached(sql)?;
+    let mut statement = conn.prepare_cached(
+        "SELECT k.record_id, k.title, k.detail FROM search_words
+         JOIN search_keys k ON k.rowid = search_words.rowid
+         WHERE search_words MATCH ?1 ORDER BY rank LIMIT ?2",
+    )?;
     let rows = statement.query_map(params![query, limit], |row| {
         Ok((
             row.get::<_, String>(0)?,
@@ -184,43 +251,24 @@ fn lookup(
     Ok(hits)
 }
 
-fn trigrams(text: &str) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut grams: Vec<String> = chars
-        .windows(3)
-        .map(|window| window.iter().collect())
-        .collect();
-    grams.retain(|gram: &String| !gram.contains('"'));
-    grams.sort();
-    grams.dedup();
-    grams
-}
-
-/// How alike two texts are: the share of the query's trigrams found in the candidate's
-/// (the candidate may be longer: "acme" is in "acme corporation").
-fn similarity(query: &str, candidate: &str) -> f64 {
-    let wanted = trigrams(query);
-    if wanted.is_empty() {
-        return 0.0;
-    }
-    let have = trigrams(candidate);
-    let shared = wanted
-        .iter()
-        .filter(|gram| have.binary_search(gram).is_ok())
-        .count();
-    #[allow(clippy::cast_precision_loss)]
-    let score = shared as f64 / wanted.len() as f64;
-    score
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn distance(a: &str, b: &str) -> usize {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        edit_distance(&a, &b)
+    }
+
     #[test]
-    fn similarity_tolerates_a_typo() {
-        assert!(similarity("acne corp", "acme corp") >= 0.3);
-        assert!(similarity("globex", "acme corp") < 0.3);
-        assert!((similarity("acme", "acme corporation") - 1.0).abs() < f64::EPSILON);
+    fn edit_distance_counts_each_kind_of_typo_once() {
+        assert_eq!(distance("acme", "acme"), 0);
+        assert_eq!(distance("acne", "acme"), 1, "substitution");
+        assert_eq!(distance("nortwind", "northwind"), 1, "missing letter");
+        assert_eq!(distance("northwindd", "northwind"), 1, "extra letter");
+        assert_eq!(distance("nrothwind", "northwind"), 1, "swapped neighbours");
+        assert_eq!(distance("globex", "acme"), 5);
+        assert_eq!(distance("", "abc"), 3);
     }
 }

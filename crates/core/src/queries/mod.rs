@@ -208,6 +208,12 @@ impl Store {
         run(&self.conn, &ACTIVITIES, filter, &query.paging)
     }
 
+    /// The full-text expression [`Store::search`] runs for `text` (typos corrected), for the
+    /// benchmark's bare-SQL twin and for diagnostics; `None` when nothing can match.
+    pub fn search_expression(&self, text: &str) -> Result<Option<String>, CoreError> {
+        crate::materialize::match_expression(&self.conn, text)
+    }
+
     /// Global search (spec §2.8): up to `limit` hits of each kind, best first.
     pub fn search(
         &self,

@@ -49,6 +49,9 @@ enum Planned {
     },
 }
 
+/// Imports of at least this many rows tidy the search index and statistics afterwards.
+const BULK_IMPORT_ROWS: usize = 1_000;
+
 impl Store {
     /// Imports a CSV file. Nothing is written for a dry run, nor when a row is invalid unless
     /// `skip_invalid_rows`; otherwise the valid rows are written in batches of 500 rows, one
@@ -206,6 +209,9 @@ impl Store {
             ],
         )?;
         report.import_id = Some(import_id);
+        if total >= BULK_IMPORT_ROWS {
+            self.after_bulk_write()?;
+        }
         Ok(report)
     }
 
