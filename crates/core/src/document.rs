@@ -40,6 +40,9 @@ pub(crate) struct RecordDocument {
     /// generator) neither looks up each key before putting it nor reads every field back.
     /// `None` once the document holds anything else (loaded, merged, rewritten).
     fresh: Option<Map<String, Json>>,
+    /// The fresh fields are not in `doc` yet: the first commit writes them all in one batch
+    /// (two splices of Automerge's op set instead of one per field).
+    unwritten: bool,
 }
 
 /// Who made a change; stored in the change's message so the record's history can name them.
@@ -55,14 +58,7 @@ impl RecordDocument {
         kind: RecordKind,
         device: DeviceId,
     ) -> Result<RecordDocument, DocumentError> {
-        let mut doc = AutoCommit::new().with_actor(actor_of(device));
-        doc.put(automerge::ROOT, KIND_FIELD, kind.as_str())?;
-        doc.put(
-            automerge::ROOT,
-            SCHEMA_VERSION_FIELD,
-            i64::from(SCHEMA_VERSION),
-        )?;
-        doc.put(automerge::ROOT, DELETED_AT_FIELD, ScalarValue::Null)?;
+        let doc = AutoCommit::new().with_actor(actor_of(device));
         let mut fields = Map::new();
         fields.insert(KIND_FIELD.into(), Json::from(kind.as_str()));
         fields.insert(SCHEMA_VERSION_FIELD.into(), Json::from(SCHEMA_VERSION));
@@ -70,6 +66,7 @@ impl RecordDocument {
         Ok(RecordDocument {
             doc,
             fresh: Some(fields),
+            unwritten: true,
         })
     }
 
@@ -78,15 +75,27 @@ impl RecordDocument {
         RecordDocument {
             doc: AutoCommit::new().with_actor(actor_of(device)),
             fresh: None,
+            unwritten: false,
         }
     }
 
     pub(crate) fn load(bytes: &[u8], device: DeviceId) -> Result<RecordDocument, DocumentError> {
         let doc = AutoCommit::load(bytes)?.with_actor(actor_of(device));
-        Ok(RecordDocument { doc, fresh: None })
+        Ok(RecordDocument {
+            doc,
+            fresh: None,
+            unwritten: false,
+        })
     }
 
     pub(crate) fn kind(&self) -> Result<RecordKind, DocumentError> {
+        if let Some(fields) = &self.fresh {
+            return fields
+                .get(KIND_FIELD)
+                .and_then(Json::as_str)
+                .and_then(|text| text.parse().ok())
+                .ok_or(DocumentError::MissingKind);
+        }
         match self.doc.get(automerge::ROOT, KIND_FIELD)? {
             Some((Value::Scalar(scalar), _)) => match scalar.as_ref() {
                 ScalarValue::Str(text) => text.parse().map_err(|_| DocumentError::MissingKind),
@@ -110,6 +119,7 @@ impl RecordDocument {
         &mut self,
         fields: &Map<String, Json>,
     ) -> Result<(), DocumentError> {
+        self.write_unwritten()?;
         self.fresh = None;
         for (key, value) in fields {
             match json_to_scalar(value) {
@@ -200,6 +210,14 @@ impl RecordDocument {
     /// left alone. Nothing is committed until [`RecordDocument::commit`].
     pub(crate) fn write_fields(&mut self, fields: &Map<String, Json>) -> Result<(), DocumentError> {
         match &mut self.fresh {
+            Some(written) if self.unwritten => {
+                written.extend(
+                    fields
+                        .iter()
+                        .map(|(key, value)| (key.clone(), value.clone())),
+                );
+                Ok(())
+            }
             Some(written) => {
                 for (key, value) in fields {
                     if written.get(key) == Some(value) {
@@ -220,16 +238,29 @@ impl RecordDocument {
     }
 
     /// Commits the pending edits as one change, or returns `None` when nothing changed.
-    pub(crate) fn commit(&mut self, author: Author) -> Option<Change> {
+    pub(crate) fn commit(&mut self, author: Author) -> Result<Option<Change>, DocumentError> {
+        self.write_unwritten()?;
         let options = CommitOptions::default()
             .with_message(author.user_id.to_string())
             .with_time(author.at_millis);
-        self.doc.commit_with(options)?;
-        self.doc.get_last_local_change()
+        if self.doc.commit_with(options).is_none() {
+            return Ok(None);
+        }
+        Ok(self.doc.get_last_local_change())
+    }
+
+    /// Writes a new document's fields into it, all in one batch.
+    fn write_unwritten(&mut self) -> Result<(), DocumentError> {
+        if let (true, Some(fields)) = (self.unwritten, &self.fresh) {
+            self.doc.init_root_from_hydrate(&hydrate_map(fields))?;
+            self.unwritten = false;
+        }
+        Ok(())
     }
 
     /// Applies changes received from elsewhere. Changes the document already has are skipped.
     pub(crate) fn apply_changes(&mut self, changes: Vec<Change>) -> Result<(), DocumentError> {
+        self.write_unwritten()?;
         self.fresh = None;
         self.doc.apply_changes(changes)?;
         Ok(())
@@ -260,6 +291,10 @@ impl RecordDocument {
     }
 
     pub(crate) fn heads(&mut self) -> Vec<ChangeHash> {
+        debug_assert!(
+            !self.unwritten,
+            "a new document is read after its first commit"
+        );
         self.doc.get_heads()
     }
 
@@ -276,8 +311,14 @@ impl RecordDocument {
             .unwrap_or_default()
     }
 
+    /// The whole document, uncompressed: record documents are small, and DEFLATE of their
+    /// columns cost more time on every write and load than it saved space.
     pub(crate) fn save(&mut self) -> Vec<u8> {
-        self.doc.save()
+        debug_assert!(
+            !self.unwritten,
+            "a new document is saved after its first commit"
+        );
+        self.doc.save_nocompress()
     }
 }
 
@@ -425,6 +466,25 @@ fn write_value(
     }
 }
 
+/// A JSON object as Automerge's hydrated map, for a batch write.
+fn hydrate_map(fields: &Map<String, Json>) -> automerge::hydrate::Map {
+    fields
+        .iter()
+        .map(|(key, value)| (key.clone(), hydrate(value)))
+        .collect::<std::collections::HashMap<String, automerge::hydrate::Value>>()
+        .into()
+}
+
+fn hydrate(value: &Json) -> automerge::hydrate::Value {
+    match value {
+        Json::Object(fields) => automerge::hydrate::Value::Map(hydrate_map(fields)),
+        Json::Array(items) => items.iter().map(hydrate).collect::<Vec<_>>().into(),
+        scalar => {
+            automerge::hydrate::Value::Scalar(json_to_scalar(scalar).unwrap_or(ScalarValue::Null))
+        }
+    }
+}
+
 /// Puts `value` under a `key` the map does not hold yet: no lookup, no comparison.
 fn put_new(
     doc: &mut AutoCommit,
@@ -521,7 +581,10 @@ mod tests {
             "active": true,
         }));
         document.write_fields(&fields).expect("write");
-        document.commit(author()).expect("a change");
+        document
+            .commit(author())
+            .expect("commits")
+            .expect("a change");
         let mut expected = fields.clone();
         expected.insert("kind".into(), json!("customer"));
         expected.insert("schemaVersion".into(), json!(1));
@@ -535,9 +598,12 @@ mod tests {
         let mut document = RecordDocument::create(RecordKind::Customer, device(1)).expect("create");
         let fields = object(json!({"name": "Acme", "tags": ["a"], "address": {"city": "Oslo"}}));
         document.write_fields(&fields).expect("write");
-        document.commit(author()).expect("first change");
+        document
+            .commit(author())
+            .expect("commits")
+            .expect("first change");
         document.write_fields(&fields).expect("write again");
-        assert!(document.commit(author()).is_none());
+        assert!(document.commit(author()).expect("commits").is_none());
     }
 
     #[test]
@@ -546,12 +612,12 @@ mod tests {
         newer
             .write_fields(&object(json!({"name": "Acme", "loyaltyTier": "gold"})))
             .expect("write");
-        newer.commit(author()).expect("change");
+        newer.commit(author()).expect("commits").expect("change");
         let mut older = RecordDocument::load(&newer.save(), device(2)).expect("load");
         older
             .write_fields(&object(json!({"name": "Acme Corp"})))
             .expect("edit");
-        older.commit(author()).expect("change");
+        older.commit(author()).expect("commits").expect("change");
         let fields = older.fields().expect("read");
         assert_eq!(fields["name"], "Acme Corp");
         assert_eq!(fields["loyaltyTier"], "gold");
@@ -562,16 +628,16 @@ mod tests {
         let mut base = RecordDocument::create(RecordKind::Customer, device(1)).expect("create");
         base.write_fields(&object(json!({"name": "Acme", "industry": null})))
             .expect("write");
-        base.commit(author()).expect("change");
+        base.commit(author()).expect("commits").expect("change");
         let bytes = base.save();
         let mut a = RecordDocument::load(&bytes, device(1)).expect("load a");
         let mut b = RecordDocument::load(&bytes, device(2)).expect("load b");
         a.write_fields(&object(json!({"name": "Acme Corp"})))
             .expect("edit a");
-        let change_a = a.commit(author()).expect("change a");
+        let change_a = a.commit(author()).expect("commits").expect("change a");
         b.write_fields(&object(json!({"industry": "Technology"})))
             .expect("edit b");
-        let change_b = b.commit(author()).expect("change b");
+        let change_b = b.commit(author()).expect("commits").expect("change b");
         a.apply_changes(vec![change_b]).expect("apply b");
         b.apply_changes(vec![change_a]).expect("apply a");
         assert_eq!(a.fields().expect("a"), b.fields().expect("b"));

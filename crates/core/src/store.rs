@@ -173,7 +173,12 @@ impl Store {
             user_id: actor.user_id,
             at_millis: now().timestamp_millis(),
         };
-        let change = document.commit(author);
+        let change = document
+            .commit(author)
+            .map_err(|source| CoreError::Document {
+                id,
+                source: Box::new(source),
+            })?;
         let fields = document.fields().map_err(|source| CoreError::Document {
             id,
             source: Box::new(source),
@@ -212,7 +217,7 @@ impl Store {
                 updated_at,
             } = write;
             let Some(mut change) = change else { continue };
-            save_document(&transaction, id, kind, &mut document)?;
+            save_document(&transaction, id, kind, &mut document, updated_at)?;
             materialize::record(&transaction, kind, id, &fields, updated_at)?;
             crate::conflicts::refresh_after_local_edit(&transaction, kind, id, &mut document)?;
             transaction
@@ -261,24 +266,28 @@ impl Store {
     }
 }
 
+/// Stores a record's document with its heads and the time of its newest change (`changed_at`,
+/// the record's "updated at", kept so a rebuild need not search the history for it).
 pub(crate) fn save_document(
     transaction: &Transaction<'_>,
     id: RecordId,
     kind: RecordKind,
     document: &mut RecordDocument,
+    changed_at: DateTime<Utc>,
 ) -> Result<(), CoreError> {
     let heads = heads_text(&document.heads());
     transaction
         .prepare_cached(
-            "INSERT INTO documents (id, kind, bytes, heads) VALUES (?1, ?2, ?3, ?4)
+            "INSERT INTO documents (id, kind, bytes, heads, changed_at) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, bytes = excluded.bytes,
-                                            heads = excluded.heads",
+                                            heads = excluded.heads, changed_at = excluded.changed_at",
         )?
         .execute(params![
             id.to_string(),
             kind.as_str(),
             document.save(),
-            heads
+            heads,
+            time_text(changed_at)
         ])?;
     Ok(())
 }

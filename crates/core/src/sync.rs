@@ -295,20 +295,15 @@ impl Store {
         transaction.execute("DELETE FROM outbox WHERE record_id = ?1", [id.to_string()])?;
         match (rebuilt, kind) {
             (Some(mut server_version), Some(kind)) => {
-                save_document(&transaction, id, kind, &mut server_version)?;
+                let changed_at = server_version.last_change_time();
+                save_document(&transaction, id, kind, &mut server_version, changed_at)?;
                 let fields = server_version
                     .fields()
                     .map_err(|source| CoreError::Document {
                         id,
                         source: Box::new(source),
                     })?;
-                materialize::record(
-                    &transaction,
-                    kind,
-                    id,
-                    &fields,
-                    server_version.last_change_time(),
-                )?;
+                materialize::record(&transaction, kind, id, &fields, changed_at)?;
                 crate::conflicts::refresh(&transaction, kind, id, &mut server_version)?;
             }
             (None, Some(kind)) => {
@@ -408,12 +403,13 @@ impl Store {
                 tracing::debug!(record = %id, "record without a known kind; kept unmaterialized");
                 continue;
             };
-            save_document(&transaction, id, kind, &mut document)?;
+            let changed_at = document.last_change_time();
+            save_document(&transaction, id, kind, &mut document, changed_at)?;
             let fields = document.fields().map_err(|source| CoreError::Document {
                 id,
                 source: Box::new(source),
             })?;
-            materialize::record(&transaction, kind, id, &fields, document.last_change_time())?;
+            materialize::record(&transaction, kind, id, &fields, changed_at)?;
             crate::conflicts::refresh(&transaction, kind, id, &mut document)?;
             changed.push(id);
         }

@@ -147,7 +147,7 @@ pub(crate) fn rebuild(
     search::clear(&transaction)?;
     let mut count = 0;
     {
-        let mut statement = transaction.prepare("SELECT id, bytes FROM documents")?;
+        let mut statement = transaction.prepare("SELECT id, bytes, changed_at FROM documents")?;
         let mut documents = statement.query([])?;
         while let Some(row) = documents.next()? {
             let id: RecordId = row
@@ -157,6 +157,7 @@ pub(crate) fn rebuild(
                     CoreError::Corrupt(format!("document id: {error}"))
                 })?;
             let bytes: Vec<u8> = row.get(1)?;
+            let changed_at: Option<String> = row.get(2)?;
             let mut document =
                 RecordDocument::load(&bytes, device).map_err(|source| CoreError::Document {
                     id,
@@ -167,8 +168,16 @@ pub(crate) fn rebuild(
                 id,
                 source: Box::new(source),
             })?;
-            record(&transaction, kind, id, &fields, document.last_change_time())?;
-            crate::conflicts::refresh(&transaction, kind, id, &mut document)?;
+            let changed_at = match changed_at
+                .as_deref()
+                .and_then(|text| DateTime::parse_from_rfc3339(text).ok())
+            {
+                Some(time) => time.with_timezone(&Utc),
+                None => document.last_change_time(),
+            };
+            // The conflict inbox is not derived here: every write and every sync keeps it, in
+            // the transaction that stores the document.
+            record(&transaction, kind, id, &fields, changed_at)?;
             count += 1;
         }
     }
