@@ -357,12 +357,16 @@ pub(crate) fn heads_text(heads: &[ChangeHash]) -> String {
         .join(",")
 }
 
+/// Every key of a map with its shown value, in one pass over the map's ops (a `get` per key
+/// would search the ops again for each).
 fn read_map(doc: &AutoCommit, obj: &ObjId) -> Result<Map<String, Json>, DocumentError> {
     let mut fields = Map::new();
-    for key in doc.keys(obj) {
-        if let Some((value, id)) = doc.get(obj, key.as_str())? {
-            fields.insert(key, read_value(doc, value, &id)?);
-        }
+    for item in doc.map_range(obj, ..) {
+        let json = match item.value.clone().into_value() {
+            Value::Scalar(scalar) => scalar_to_json(&scalar),
+            object => read_value(doc, object, &item.id())?,
+        };
+        fields.insert(item.key.into_owned(), json);
     }
     Ok(fields)
 }

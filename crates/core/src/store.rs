@@ -216,7 +216,9 @@ impl Store {
                 fields,
                 updated_at,
             } = write;
-            let Some(mut change) = change else { continue };
+            // Changes go to the outbox uncompressed: they are small, and compressing each one
+            // cost more than the bytes it saved.
+            let Some(change) = change else { continue };
             save_document(&transaction, id, kind, &mut document, updated_at)?;
             materialize::record(&transaction, kind, id, &fields, updated_at)?;
             crate::conflicts::refresh_after_local_edit(&transaction, kind, id, &mut document)?;
@@ -224,7 +226,7 @@ impl Store {
                 .prepare_cached(
                     "INSERT INTO outbox (record_id, change, created_at) VALUES (?1, ?2, ?3)",
                 )?
-                .execute(params![id.to_string(), change.bytes().as_ref(), created_at])?;
+                .execute(params![id.to_string(), change.raw_bytes(), created_at])?;
         }
         transaction.commit()?;
         Ok(())
