@@ -210,12 +210,29 @@ fn main() -> Result<()> {
             .map(drop)
             .map_err(Into::into)
     })?;
+    // The disk's floor for a durable write: append one page to a file and wait for it to be
+    // on disk (what the store's commit does with its WAL), as the "raw" twin of the edit.
+    let probe_path = directory.join("fsync-probe");
+    let mut probe = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&probe_path)
+        .context("open the fsync probe")?;
+    let page = [0u8; 4096];
+    let floor = measure(iterations, |_| {
+        use std::io::Write as _;
+        probe.write_all(&page)?;
+        probe.sync_data()?;
+        Ok(())
+    })?;
+    drop(probe);
+    std::fs::remove_file(&probe_path).context("remove the fsync probe")?;
     report.case(
         "write",
-        "one durable edit (document + rows + outbox)",
+        "one durable edit (document + rows + outbox); raw = 4 KiB append + fdatasync",
         2.0,
         edit,
-        None,
+        Some(floor),
     );
 
     // Rebuild.
