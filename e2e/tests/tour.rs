@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail, ensure};
 use crm_e2e::{Driver, Screenshots, app_binary, wait_for, wait_for_text};
+use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 
 /// Loading the demo tenant writes a few thousand records through the debug build's write path.
@@ -36,6 +37,34 @@ async fn wait_until(client: &Client, script: &str, patience: Duration) -> anyhow
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// Closes every toast, so a screenshot shows the page alone.
+async fn dismiss_toasts(client: &Client) -> anyhow::Result<()> {
+    client
+        .execute(
+            "document.querySelectorAll('[data-testid=toast] .toast-close').forEach(b => b.click());",
+            Vec::new(),
+        )
+        .await
+        .context("closing the toasts")?;
+    wait_until(
+        client,
+        "!document.querySelector('[data-testid=toast]')",
+        Duration::from_secs(5),
+    )
+    .await
+}
+
+/// Switches the theme with the sidebar's button and waits for the page to follow.
+async fn switch_theme(client: &Client, theme: &str) -> anyhow::Result<()> {
+    click(client, "[data-testid=theme-toggle]").await?;
+    wait_until(
+        client,
+        &format!("document.documentElement.dataset.theme === '{theme}'"),
+        Duration::from_secs(5),
+    )
+    .await
 }
 
 async fn attribute(client: &Client, css: &str, name: &str) -> anyhow::Result<String> {
@@ -97,7 +126,16 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     ensure!(customers != "0", "the dashboard counts the demo customers");
     wait_for(&client, "[data-testid=bar-chart] rect.chart-bar").await?;
     wait_for(&client, "[data-testid=top-customers] tbody tr").await?;
+    dismiss_toasts(&client).await?;
     screenshots.take(&client, "dashboard").await?;
+    client
+        .execute(
+            "document.querySelector('[data-testid=hot-leads]').scrollIntoView({block: 'end'});",
+            Vec::new(),
+        )
+        .await?;
+    screenshots.take(&client, "dashboard-lower-half").await?;
+    client.execute("window.scrollTo(0, 0);", Vec::new()).await?;
 
     click(&client, "[data-testid=theme-toggle]").await?;
     wait_until(
@@ -123,7 +161,11 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     let name = first.text().await?;
     first.click().await?;
     wait_for_text(&client, "[data-testid=customer-header]", &name).await?;
+    dismiss_toasts(&client).await?;
     screenshots.take(&client, "customer-360").await?;
+    switch_theme(&client, "dark").await?;
+    screenshots.take(&client, "customer-360-dark").await?;
+    switch_theme(&client, "light").await?;
     for tab in ["contacts", "deals", "communications", "notes", "history"] {
         click(&client, &format!("[data-testid=tab-{tab}]")).await?;
         wait_until(
@@ -148,6 +190,9 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     )
     .await?;
     screenshots.take(&client, "pipeline").await?;
+    switch_theme(&client, "dark").await?;
+    screenshots.take(&client, "pipeline-dark").await?;
+    switch_theme(&client, "light").await?;
     let source = "[data-testid=kanban-column]:nth-child(1)";
     let target = "[data-testid=kanban-column]:nth-child(2)";
     let deal = attribute(
@@ -195,7 +240,52 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     )
     .await?;
 
-    // Search from the command palette, Enter opens the customer.
+    // Ctrl+K opens the command palette from anywhere, Escape closes it.
+    client
+        .active_element()
+        .await?
+        .send_keys(&(Key::Control + "k"))
+        .await
+        .context("pressing Ctrl+K")?;
+    wait_for(&client, "[data-testid=palette-input]")
+        .await?
+        .send_keys("activ")
+        .await?;
+    wait_for_text(&client, "[data-testid=palette-action]", "Go to Activities").await?;
+    wait_for(&client, "[data-testid=palette-input]")
+        .await?
+        .send_keys(&Key::Escape)
+        .await?;
+    wait_until(
+        &client,
+        "!document.querySelector('[data-testid=palette]')",
+        Duration::from_secs(5),
+    )
+    .await?;
+
+    // `?` lists the keyboard shortcuts; Alt+1 goes to the dashboard.
+    client.active_element().await?.send_keys("?").await?;
+    wait_for_text(&client, "[data-testid=shortcuts-help]", "Search records").await?;
+    screenshots.take(&client, "shortcuts").await?;
+    client
+        .active_element()
+        .await?
+        .send_keys(&Key::Escape)
+        .await?;
+    wait_until(
+        &client,
+        "!document.querySelector('[data-testid=shortcuts-help]')",
+        Duration::from_secs(5),
+    )
+    .await?;
+    client
+        .active_element()
+        .await?
+        .send_keys(&(Key::Alt + "1"))
+        .await?;
+    wait_for(&client, "[data-route=dashboard]").await?;
+
+    // Search from the command palette opens the customer.
     click(&client, "[data-testid=open-search]").await?;
     let query: String = name.split_whitespace().next().unwrap_or(&name).to_owned();
     wait_for(&client, "[data-testid=palette-input]")
@@ -235,8 +325,38 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     screenshots.take(&client, "conversion-wizard").await?;
     click(&client, "[data-testid=convert-submit]").await?;
     wait_for_text(&client, "[data-testid=toasts]", "is converted").await?;
-    wait_for(&client, "[data-testid=customer-360]").await?;
+    let converted = wait_for(&client, "[data-testid=customer-header] h1")
+        .await?
+        .text()
+        .await?;
     screenshots.take(&client, "converted-lead-customer").await?;
+
+    // Delete the new customer, then bring it back from the trash.
+    click(&client, "[data-testid=delete-customer]").await?;
+    click(&client, "[data-testid=confirm-delete]").await?;
+    wait_for_text(&client, "[data-testid=toasts]", "are in the trash").await?;
+    click(&client, "[data-testid=nav-trash]").await?;
+    wait_for_text(&client, "[data-testid=trash-table]", &converted).await?;
+    screenshots.take(&client, "trash").await?;
+    let mut restored = false;
+    for row in client
+        .find_all(Locator::Css("[data-testid=trash-row]"))
+        .await?
+    {
+        if row.text().await?.contains(&converted) && row.text().await?.contains("Customer") {
+            row.find(Locator::Css("[data-testid=restore]"))
+                .await?
+                .click()
+                .await?;
+            restored = true;
+            break;
+        }
+    }
+    ensure!(
+        restored,
+        "{converted} is in the trash with a restore button"
+    );
+    wait_for_text(&client, "[data-testid=toasts]", "is restored").await?;
 
     // Activities: complete the first one with an outcome.
     click(&client, "[data-testid=nav-activities]").await?;

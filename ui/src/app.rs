@@ -1,14 +1,16 @@
 //! The application shell: the sidebar (navigation, sync indicator, theme), the top bar with the
-//! search box, the current page, the command palette (Ctrl/Cmd+K) and the toasts.
+//! search box, the current page, the command palette (Ctrl/Cmd+K), the keyboard shortcuts (`?`
+//! lists them) and the toasts.
 
 use crm_protocol::ipc::GetSyncState;
+use wasm_bindgen::JsCast as _;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::components::{CommandPalette, Sidebar, Toasts};
+use crate::components::{CommandPalette, Modal, Sidebar, Toasts};
 use crate::hooks::{AppContext, today, use_document_keydown};
 use crate::ipc;
-use crate::route::switch;
+use crate::route::{Route, switch};
 use crate::state::{AppAction, AppState, Theme};
 
 const THEME_KEY: &str = "field-crm-theme";
@@ -37,6 +39,64 @@ fn apply_theme(theme: Theme) {
         && let Err(error) = storage.set_item(THEME_KEY, theme.as_str())
     {
         web_sys::console::error_1(&error);
+    }
+}
+
+/// Whether the key went to a text input, where letters and `?` are typing, not shortcuts.
+fn typing(event: &KeyboardEvent) -> bool {
+    event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|element| {
+            matches!(
+                element.tag_name().to_ascii_uppercase().as_str(),
+                "INPUT" | "TEXTAREA" | "SELECT"
+            )
+        })
+}
+
+/// The app-wide keyboard shortcuts (listed by [`ShortcutsHelp`]).
+fn shortcut(event: &KeyboardEvent) -> Option<AppAction> {
+    let key = event.key();
+    if (event.ctrl_key() || event.meta_key()) && key.eq_ignore_ascii_case("k") {
+        return Some(AppAction::OpenPalette);
+    }
+    if key == "Escape" {
+        return Some(AppAction::CloseOverlays);
+    }
+    if event.alt_key() && !event.ctrl_key() && !event.meta_key() {
+        let index = key.parse::<usize>().ok()?.checked_sub(1)?;
+        return Route::SECTIONS
+            .get(index)
+            .map(|route| AppAction::Navigate(*route));
+    }
+    (key == "?" && !typing(event)).then_some(AppAction::ToggleHelp)
+}
+
+#[derive(Properties, PartialEq)]
+struct ShortcutsHelpProps {
+    on_close: Callback<()>,
+}
+
+#[component]
+fn ShortcutsHelp(props: &ShortcutsHelpProps) -> Html {
+    let pages = Route::SECTIONS.iter().enumerate().map(|(index, route)| {
+        html! { <tr><td><kbd>{ format!("Alt {}", index + 1) }</kbd></td><td>{ format!("Go to {}", route.label()) }</td></tr> }
+    });
+    html! {
+        <Modal title="Keyboard shortcuts" on_close={props.on_close.clone()}>
+            <table class="table compact shortcuts" data-testid="shortcuts-help">
+                <tbody>
+                    <tr><td><kbd>{ "Ctrl K" }</kbd>{ " / " }<kbd>{ "⌘ K" }</kbd></td><td>{ "Search records and run commands" }</td></tr>
+                    <tr><td><kbd>{ "↑ ↓ Enter" }</kbd></td><td>{ "Move through results and open one" }</td></tr>
+                    <tr><td><kbd>{ "Esc" }</kbd></td><td>{ "Close a dialog or the palette" }</td></tr>
+                    <tr><td><kbd>{ "Tab" }</kbd>{ " / " }<kbd>{ "Shift Tab" }</kbd></td><td>{ "Move between controls" }</td></tr>
+                    <tr><td><kbd>{ "?" }</kbd></td><td>{ "Show or hide this list" }</td></tr>
+                    { for pages }
+                    <tr><td>{ "Deal card" }</td><td>{ "Drag to a stage, or pick one in its “Move to…” list" }</td></tr>
+                </tbody>
+            </table>
+        </Modal>
     }
 }
 
@@ -70,12 +130,9 @@ pub(crate) fn App() -> Html {
     {
         let dispatch = dispatch.clone();
         use_document_keydown(Callback::from(move |event: KeyboardEvent| {
-            let key = event.key();
-            if (event.ctrl_key() || event.meta_key()) && key.eq_ignore_ascii_case("k") {
+            if let Some(action) = shortcut(&event) {
                 event.prevent_default();
-                dispatch.emit(AppAction::OpenPalette);
-            } else if key == "Escape" {
-                dispatch.emit(AppAction::ClosePalette);
+                dispatch.emit(action);
             }
         }));
     }
@@ -84,8 +141,8 @@ pub(crate) fn App() -> Html {
     let open_palette = dispatch.reform(|_: MouseEvent| AppAction::OpenPalette);
     let toggle_theme = dispatch.reform(|_: MouseEvent| AppAction::ToggleTheme);
     let on_dismiss = dispatch.reform(AppAction::Dismiss);
-    let close_palette = dispatch.reform(|()| AppAction::ClosePalette);
-    let shortcut = "Ctrl K";
+    let close_palette = dispatch.reform(|()| AppAction::CloseOverlays);
+    let close_help = dispatch.reform(|()| AppAction::CloseOverlays);
 
     html! {
         <ContextProvider<AppContext> {context}>
@@ -103,7 +160,7 @@ pub(crate) fn App() -> Html {
                             data-testid="open-search" aria-keyshortcuts="Control+K">
                             <span aria-hidden="true" class="search-icon">{ "⌕" }</span>
                             <span>{ "Search customers, leads, deals… or type a command" }</span>
-                            <kbd>{ shortcut }</kbd>
+                            <kbd>{ "Ctrl K" }</kbd>
                         </button>
                     </div>
                     <main class="page" data-testid="page" data-route={state.route.slug()}>
@@ -113,6 +170,9 @@ pub(crate) fn App() -> Html {
             </div>
             if state.palette_open {
                 <CommandPalette on_close={close_palette} theme={state.theme} />
+            }
+            if state.help_open {
+                <ShortcutsHelp on_close={close_help} />
             }
             <Toasts toasts={state.toasts.clone()} {on_dismiss} />
         </ContextProvider<AppContext>>

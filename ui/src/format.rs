@@ -109,6 +109,24 @@ pub(crate) fn due(day: NaiveDate, today: NaiveDate) -> String {
     }
 }
 
+/// How long ago something happened: `today`, `yesterday`, `38 days ago`.
+pub(crate) fn ago(day: NaiveDate, today: NaiveDate) -> String {
+    match (today - day).num_days() {
+        ..=0 => "today".to_owned(),
+        1 => "yesterday".to_owned(),
+        days => format!("{days} days ago"),
+    }
+}
+
+/// `1 contact`, `3 contacts`.
+pub(crate) fn count(number: u64, one: &str, many: &str) -> String {
+    if number == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{} {many}", thousands(number as i64))
+    }
+}
+
 /// Which way a stat moved since the previous period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Trend {
@@ -203,6 +221,11 @@ mod tests {
             (due(day("2026-04-01"), today), "Apr 1, 2026"),
             (month_label("2026-03"), "Mar 26"),
             (month_label("later"), "later"),
+            (ago(day("2026-02-10"), today), "today"),
+            (ago(day("2026-02-09"), today), "yesterday"),
+            (ago(day("2026-01-03"), today), "38 days ago"),
+            (count(1, "contact", "contacts"), "1 contact"),
+            (count(1_200, "contact", "contacts"), "1,200 contacts"),
         ];
         for (actual, expected) in cases {
             assert_eq!(actual, expected);

@@ -79,6 +79,7 @@ pub(crate) fn Sidebar(props: &SidebarProps) -> Html {
             <ul class="nav">{ for entries }</ul>
             <div class="sidebar-footer">
                 { for sync }
+                <p class="shortcut-hint">{ "Press ? for keyboard shortcuts" }</p>
                 <button type="button" class="theme-toggle" onclick={props.on_toggle_theme.clone()}
                     data-testid="theme-toggle">
                     { theme_label }

@@ -198,10 +198,10 @@ fn overview(view: &Customer360, today: chrono::NaiveDate) -> Html {
                 <section class="card">
                     <h2 class="card-title">{ "Quick stats" }</h2>
                     <ul class="plain-list">
-                        <li>{ format!("{} contacts", stats.contacts) }</li>
-                        <li>{ format!("{} open deals", stats.open_deals) }</li>
+                        <li>{ format::count(stats.contacts, "contact", "contacts") }</li>
+                        <li>{ format::count(stats.open_deals, "open deal", "open deals") }</li>
                         <li>{ format!("{} in the pipeline", format::money(stats.pipeline_value, currency)) }</li>
-                        <li>{ format!("{} open activities", stats.open_activities) }</li>
+                        <li>{ format::count(stats.open_activities, "open activity", "open activities") }</li>
                     </ul>
                 </section>
                 <section class="card">
@@ -219,10 +219,10 @@ fn overview(view: &Customer360, today: chrono::NaiveDate) -> Html {
                     <h2 class="card-title">{ "Key metrics" }</h2>
                     <ul class="plain-list">
                         <li>{ format!("{} won", format::money(stats.won_value, currency)) }</li>
-                        <li>{ format!("{} orders", stats.orders) }</li>
+                        <li>{ format::count(stats.orders, "order", "orders") }</li>
                         <li>{ format!("{} lifetime value (paid invoices)", format::money(stats.lifetime_value, currency)) }</li>
                         <li>{ stats.last_contact.map_or_else(|| "Never contacted".to_owned(),
-                            |at| format!("Last contact {}", format::due(at.date_naive(), today).to_lowercase())) }</li>
+                            |at| format!("Last contact {}", format::ago(at.date_naive(), today))) }</li>
                     </ul>
                 </section>
             </div>
@@ -622,7 +622,7 @@ pub(crate) fn Customer360Page(props: &Customer360Props) -> Html {
             <button type="button" class="link back-link" onclick={back}>{ "← Back" }</button>
             { header(customer, ask_delete, on_tab.clone()) }
             <div class="tabs" role="tablist" aria-label="Customer sections">{ for tabs }</div>
-            <div role="tabpanel" data-testid="tab-panel">{ content }</div>
+            <div role="tabpanel" class="tab-panel" data-testid="tab-panel">{ content }</div>
             if *confirming {
                 <Modal title={format!("Delete {name}?")} on_close={close_delete.clone()}>
                     <p>{ "The customer, its contacts, notes and deals go to the trash. You can restore them from there." }</p>

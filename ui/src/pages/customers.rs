@@ -237,7 +237,7 @@ fn customer_row(customer: &Customer, app: &crate::hooks::AppContext) -> Html {
                 </button>
             </td>
             <td>{ optional(&customer.primary_email) }</td>
-            <td>{ optional(&customer.primary_phone) }</td>
+            <td class="nowrap">{ optional(&customer.primary_phone) }</td>
             <td>{ optional(&customer.industry) }</td>
             <td><span class={status_class}>{ customer.status.label() }</span></td>
         </tr>

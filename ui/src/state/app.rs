@@ -66,6 +66,8 @@ pub(crate) struct AppState {
     next_toast: u32,
     pub(crate) theme: Theme,
     pub(crate) palette_open: bool,
+    /// The keyboard shortcuts overlay.
+    pub(crate) help_open: bool,
     /// Bumped when data changed everywhere (demo data loaded); every page reloads.
     pub(crate) data_version: u32,
     pub(crate) sync: Option<SyncState>,
@@ -88,7 +90,9 @@ pub(crate) enum AppAction {
     Dismiss(u32),
     ToggleTheme,
     OpenPalette,
-    ClosePalette,
+    /// Escape: closes the palette and the help overlay.
+    CloseOverlays,
+    ToggleHelp,
     DataChanged,
     SyncLoaded(SyncState),
 }
@@ -105,6 +109,7 @@ impl Reducible for AppState {
                     next.history.push(previous);
                 }
                 next.palette_open = false;
+                next.help_open = false;
             }
             AppAction::Back => {
                 if let Some(previous) = next.history.pop() {
@@ -123,8 +128,15 @@ impl Reducible for AppState {
             }
             AppAction::Dismiss(id) => next.toasts.retain(|toast| toast.id != id),
             AppAction::ToggleTheme => next.theme = next.theme.other(),
-            AppAction::OpenPalette => next.palette_open = true,
-            AppAction::ClosePalette => next.palette_open = false,
+            AppAction::OpenPalette => {
+                next.palette_open = true;
+                next.help_open = false;
+            }
+            AppAction::CloseOverlays => {
+                next.palette_open = false;
+                next.help_open = false;
+            }
+            AppAction::ToggleHelp => next.help_open = !next.help_open,
             AppAction::DataChanged => next.data_version += 1,
             AppAction::SyncLoaded(sync) => next.sync = Some(sync),
         }
@@ -168,6 +180,16 @@ mod tests {
         ]);
         assert!(!state.palette_open);
         assert_eq!(state.route, Route::Leads);
+    }
+
+    #[test]
+    fn escape_closes_the_overlays_and_the_palette_replaces_help() {
+        let state = run(vec![AppAction::ToggleHelp]);
+        assert!(state.help_open);
+        let state = run(vec![AppAction::ToggleHelp, AppAction::OpenPalette]);
+        assert!(state.palette_open && !state.help_open);
+        let state = run(vec![AppAction::OpenPalette, AppAction::CloseOverlays]);
+        assert!(!state.palette_open && !state.help_open);
     }
 
     #[test]
