@@ -370,6 +370,35 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     click(&client, "[data-testid=confirm-complete]").await?;
     wait_for_text(&client, "[data-testid=toasts]", "is done").await?;
 
+    // The other lists: contacts, deals, and the communication history with its log form.
+    click(&client, "[data-testid=nav-contacts]").await?;
+    wait_for(&client, "[data-testid=contacts-list] tbody tr").await?;
+    screenshots.take(&client, "contacts").await?;
+    click(&client, "[data-testid=nav-deals]").await?;
+    wait_for(&client, "[data-testid=deals-list] tbody tr").await?;
+    screenshots.take(&client, "deals").await?;
+    click(&client, "[data-testid=nav-communications]").await?;
+    wait_for(&client, "[data-testid=communications-history] li").await?;
+    wait_for(&client, "[data-testid=log-customer]")
+        .await?
+        .send_keys(&query)
+        .await?;
+    click(&client, "[data-testid=customer-suggestion]").await?;
+    wait_for(&client, "[data-testid=log-customer-chosen]").await?;
+    wait_for(&client, "[data-testid=log-notes]")
+        .await?
+        .send_keys("Called to confirm the delivery date")
+        .await?;
+    click(&client, "[data-testid=log-submit]").await?;
+    wait_for_text(&client, "[data-testid=toasts]", "The call is logged").await?;
+    wait_for_text(
+        &client,
+        "[data-testid=communications-history]",
+        "Called to confirm the delivery date",
+    )
+    .await?;
+    screenshots.take(&client, "communications").await?;
+
     client.close().await.context("ending the session")?;
     Ok(())
 }

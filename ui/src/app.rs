@@ -65,7 +65,8 @@ fn shortcut(event: &KeyboardEvent) -> Option<AppAction> {
         return Some(AppAction::CloseOverlays);
     }
     if event.alt_key() && !event.ctrl_key() && !event.meta_key() {
-        let index = key.parse::<usize>().ok()?.checked_sub(1)?;
+        // Alt+1 is the first page, …, Alt+9 the ninth, Alt+0 the tenth.
+        let index = (key.parse::<usize>().ok()? + 9) % 10;
         return Route::SECTIONS
             .get(index)
             .map(|route| AppAction::Navigate(*route));
@@ -81,7 +82,7 @@ struct ShortcutsHelpProps {
 #[component]
 fn ShortcutsHelp(props: &ShortcutsHelpProps) -> Html {
     let pages = Route::SECTIONS.iter().enumerate().map(|(index, route)| {
-        html! { <tr><td><kbd>{ format!("Alt {}", index + 1) }</kbd></td><td>{ format!("Go to {}", route.label()) }</td></tr> }
+        html! { <tr><td><kbd>{ format!("Alt {}", (index + 1) % 10) }</kbd></td><td>{ format!("Go to {}", route.label()) }</td></tr> }
     });
     html! {
         <Modal title="Keyboard shortcuts" on_close={props.on_close.clone()}>

@@ -1,17 +1,21 @@
 //! Presentational pieces shared by pages: they take props and callbacks, and hold no page state.
 
 pub(crate) mod charts;
+mod customer_picker;
 mod fields;
 mod modal;
 mod page_header;
+mod pager;
 pub(crate) mod palette;
 mod sidebar;
 mod toasts;
 
 pub(crate) use charts::{BarChart, BarGroup, FunnelChart, FunnelStep, Meter};
+pub(crate) use customer_picker::CustomerPicker;
 pub(crate) use fields::{SelectField, TextField};
 pub(crate) use modal::Modal;
 pub(crate) use page_header::PageHeader;
+pub(crate) use pager::{Pager, choices};
 pub(crate) use palette::CommandPalette;
 pub(crate) use sidebar::Sidebar;
 pub(crate) use toasts::Toasts;

@@ -6,25 +6,11 @@ use crm_protocol::query::{Paging, SortOrder};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::components::{PageHeader, SelectField};
+use crate::components::{PageHeader, Pager, SelectField, choices};
 use crate::hooks::{Load, use_app, use_command};
 use crate::route::Route;
 
 const PAGE_SIZE: u32 = 25;
-
-fn options<T: Copy>(
-    all: &[T],
-    value: impl Fn(T) -> &'static str,
-    label: impl Fn(T) -> &'static str,
-    any: &'static str,
-) -> Vec<(AttrValue, AttrValue)> {
-    std::iter::once((AttrValue::from(""), AttrValue::from(any)))
-        .chain(
-            all.iter()
-                .map(|item| (AttrValue::from(value(*item)), AttrValue::from(label(*item)))),
-        )
-        .collect()
-}
 
 #[component]
 pub(crate) fn LeadsPage() -> Html {
@@ -72,9 +58,9 @@ pub(crate) fn LeadsPage() -> Html {
             page.set(1);
         })
     };
-    let go = |target: u32| {
+    let on_page = {
         let page = page.clone();
-        Callback::from(move |_: MouseEvent| page.set(target.max(1)))
+        Callback::from(move |target: u32| page.set(target))
     };
 
     let (subtitle, body, pages) = match &*leads {
@@ -134,18 +120,14 @@ pub(crate) fn LeadsPage() -> Html {
                             <input id="leads-search" type="search" placeholder="Name, company or email" oninput={on_search} />
                         </div>
                         <SelectField id="leads-status" label="Status"
-                            options={options(LeadStatus::ALL, LeadStatus::as_str, LeadStatus::label, "Any status")}
+                            options={choices(LeadStatus::ALL, LeadStatus::as_str, LeadStatus::label, "Any status")}
                             value={status.map_or("", LeadStatus::as_str)} on_change={on_status} />
                         <SelectField id="leads-rating" label="Rating"
-                            options={options(Rating::ALL, Rating::as_str, Rating::label, "Any rating")}
+                            options={choices(Rating::ALL, Rating::as_str, Rating::label, "Any rating")}
                             value={rating.map_or("", Rating::as_str)} on_change={on_rating} />
                     </div>
                     { body }
-                    <nav class="pager" aria-label="Pages">
-                        <button type="button" class="button" disabled={*page <= 1} onclick={go(page.saturating_sub(1))}>{ "← Previous" }</button>
-                        <span class="muted">{ format!("Page {} of {pages}", *page) }</span>
-                        <button type="button" class="button" disabled={u64::from(*page) >= pages} onclick={go(*page + 1)}>{ "Next →" }</button>
-                    </nav>
+                    <Pager page={*page} {pages} {on_page} name="leads" />
                 </section>
             </div>
         </>

@@ -2,9 +2,12 @@
 //! [`crate::ipc`].
 
 mod activities;
+mod communications;
+mod contacts;
 mod customer_360;
 mod customers;
 mod dashboard;
+mod deals;
 mod lead_detail;
 mod leads;
 mod pipeline;
@@ -12,9 +15,12 @@ mod settings;
 mod trash;
 
 pub(crate) use activities::ActivitiesPage;
+pub(crate) use communications::CommunicationsPage;
+pub(crate) use contacts::ContactsPage;
 pub(crate) use customer_360::Customer360Page;
 pub(crate) use customers::CustomersPage;
 pub(crate) use dashboard::DashboardPage;
+pub(crate) use deals::DealsPage;
 pub(crate) use lead_detail::LeadDetailPage;
 pub(crate) use leads::LeadsPage;
 pub(crate) use pipeline::PipelinePage;
