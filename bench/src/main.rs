@@ -10,6 +10,7 @@ mod cases;
 mod measure;
 mod raw;
 mod report;
+mod workflows;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -246,6 +247,9 @@ fn main() -> Result<()> {
         seconds,
         20_000.0,
     );
+
+    // The workflows' budgets (issue 4), on the same tenant.
+    workflows::run(&mut store, &fixture, iterations, &mut report)?;
 
     let (peak, current) = memory();
     report.fact(

@@ -21,6 +21,9 @@ pub(crate) struct Line {
     result: &'static str,
 }
 
+/// The area of the workflow operations' cases (issue 4's budgets).
+pub(crate) const WORKFLOW: &str = "workflow";
+
 pub(crate) struct Report {
     records: usize,
     summary: Vec<Line>,
@@ -183,6 +186,7 @@ impl Report {
         let ratios: Vec<f64> = self
             .cases
             .iter()
+            .filter(|case| case.area == "search" || lists.contains(&case.area.as_str()))
             .filter_map(|case| {
                 case.raw
                     .map(|raw| millis(case.ours.p50) / millis(raw.p50).max(0.001))
@@ -206,6 +210,22 @@ impl Report {
                 ),
                 result: verdict(within == sorted.len()),
             });
+        }
+        // The workflows' budgets (issue 4), one line each, then any other throughput.
+        for case in self.cases.iter().filter(|case| case.area == WORKFLOW) {
+            lines.push(Line {
+                figure: case.label.clone(),
+                budget: format!("p95 ≤ {} ms", case.budget_ms),
+                measured: format!(
+                    "p50 {:.2} ms, p95 {:.2} ms",
+                    millis(case.ours.p50),
+                    millis(case.ours.p95)
+                ),
+                result: verdict(millis(case.ours.p95) <= case.budget_ms),
+            });
+        }
+        for _ in 0..self.summary.len() {
+            take(&mut lines);
         }
 
         let mut text = format!("#### {} records\n\n", thousands(self.records as f64));
