@@ -730,3 +730,42 @@ fn customer_360_and_timeline() {
     );
     assert!(store.customer_360(tenant.globex.id, &[]).is_ok());
 }
+
+#[test]
+fn a_searched_list_counts_only_live_matches() {
+    let mut tenant = tenant();
+    let admin = tenant.t.admin;
+    let total =
+        |store: &crm_core::Store, search: &str, status: Option<crm_model::CustomerStatus>| {
+            store
+                .list_customers(&CustomerQuery {
+                    search: Some(search.into()),
+                    status,
+                    ..Default::default()
+                })
+                .expect("lists")
+                .pagination
+                .total
+        };
+    assert_eq!(total(&tenant.t.store, "acme", None), 1);
+    assert_eq!(total(&tenant.t.store, "glob", None), 1);
+    assert_eq!(
+        total(
+            &tenant.t.store,
+            "glob",
+            Some(crm_model::CustomerStatus::Active)
+        ),
+        0,
+        "with another filter"
+    );
+    tenant
+        .t
+        .store
+        .delete_record(&admin, RecordKind::Customer, tenant.globex.id.into())
+        .expect("deletes");
+    assert_eq!(
+        total(&tenant.t.store, "glob", None),
+        0,
+        "the trash is not counted"
+    );
+}

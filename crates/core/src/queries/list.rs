@@ -27,6 +27,8 @@ pub(crate) struct ListSpec {
 pub(crate) struct Filter {
     clauses: Vec<String>,
     params: Vec<Value>,
+    /// The full-text query of a search filter, when there is one.
+    search: Option<String>,
 }
 
 impl Filter {
@@ -52,6 +54,7 @@ impl Filter {
         let Some(query) = text.and_then(|text| match_query(kind_token, text)) else {
             return;
         };
+        self.search = Some(query.clone());
         self.push(
             "id IN (SELECT k.record_id FROM search_words JOIN search_keys k ON k.rowid = search_words.rowid
                     WHERE search_words MATCH ?)",
@@ -111,9 +114,20 @@ pub(crate) fn run<T: DeserializeOwned>(
         let names: Vec<&str> = spec.sorts.iter().map(|(name, _)| *name).collect();
         return Err(invalid("sortBy", format!("one of {}", names.join(", "))));
     };
+    // The search index holds live records only, so a search that is the only filter is
+    // counted there, without visiting the rows it matches.
+    let search_only = match (&filter.search, filter.clauses.len()) {
+        (Some(query), 1) => Some(query.clone()),
+        _ => None,
+    };
     filter.push_bare("deleted_at IS NULL");
 
-    let total = if paging.with_total {
+    let total = if let (true, Some(query)) = (paging.with_total, &search_only) {
+        let count: i64 = conn
+            .prepare_cached("SELECT COUNT(*) FROM search_words WHERE search_words MATCH ?1")?
+            .query_row([query], |row| row.get(0))?;
+        u64::try_from(count).unwrap_or(0)
+    } else if paging.with_total {
         let sql = format!(
             "SELECT COUNT(*) FROM {} WHERE {}",
             spec.table,
