@@ -96,12 +96,19 @@ fn raw_page(
     } else {
         format!("{filter} AND ")
     };
-    vec![(
-        format!(
-            "SELECT * FROM raw_{table} WHERE {filter}deleted_at IS NULL ORDER BY {order} LIMIT 50"
+    // The store counts the matching rows for the page's total, then reads the page.
+    vec![
+        (
+            format!("SELECT COUNT(*) FROM raw_{table} WHERE {filter}deleted_at IS NULL"),
+            params.clone(),
         ),
-        params,
-    )]
+        (
+            format!(
+                "SELECT * FROM raw_{table} WHERE {filter}deleted_at IS NULL ORDER BY {order} LIMIT 50"
+            ),
+            params,
+        ),
+    ]
 }
 
 fn text(value: impl ToString) -> Value {
