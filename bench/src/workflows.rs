@@ -112,20 +112,26 @@ pub(crate) fn run(
         "the tenant has too few qualified leads to convert"
     );
     let mut leads = leads.data.into_iter().map(|lead| lead.id);
-    let request = ConvertLead {
-        create_customer: true,
-        create_contact: true,
-        create_deal: true,
-        ..ConvertLead::default()
-    };
+    // As the wizard does: look for duplicates, link what exists, create the rest.
     let timing = measure(conversions, |_| {
         let lead = leads.next().context("a lead to convert")?;
+        let duplicates = store.conversion_duplicates(lead)?;
+        let customer_id = duplicates.customers.first().map(|customer| customer.id);
+        let contact_id = duplicates.contacts.first().map(|contact| contact.id);
+        let request = ConvertLead {
+            create_customer: customer_id.is_none(),
+            customer_id,
+            create_contact: contact_id.is_none(),
+            contact_id,
+            create_deal: true,
+            ..ConvertLead::default()
+        };
         store.convert_lead(&actor, lead, &request).map(drop)?;
         Ok(())
     })?;
     case(
         report,
-        "lead conversion (customer, contact and deal)",
+        "lead conversion (duplicate check, then customer, contact and deal)",
         5.0,
         timing,
     );

@@ -6,6 +6,7 @@
 
 mod commands;
 mod data_dir;
+mod demo;
 
 use std::sync::Mutex;
 
@@ -85,6 +86,7 @@ fn main() -> anyhow::Result<()> {
         )
         .init();
     let data_dir_argument = data_dir::from_arguments(std::env::args_os())?;
+    let demo = demo::requested(std::env::var(demo::ENVIRONMENT_VARIABLE).ok().as_deref())?;
 
     register_commands(tauri::Builder::default())
         .setup(move |app| {
@@ -100,9 +102,12 @@ fn main() -> anyhow::Result<()> {
             std::fs::create_dir_all(&data_dir)
                 .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
             let store_path = data_dir.join(crm_core::STORE_FILE_NAME);
-            let store = crm_core::Store::open(&store_path)
+            let mut store = crm_core::Store::open(&store_path)
                 .with_context(|| format!("opening the store {}", store_path.display()))?;
             tracing::info!(store = %store_path.display(), "store opened");
+            if let Some(size) = &demo {
+                demo::load_if_empty(&mut store, size)?;
+            }
             // A std Mutex: every command is a short synchronous call into the store, and the
             // store is `Send` but not `Sync`.
             app.manage(Mutex::new(store));

@@ -98,6 +98,7 @@ pub(crate) fn run(
     context: &Context,
     steps: &mut Steps,
     data_dir: Option<&Path>,
+    demo: Option<&str>,
 ) -> anyhow::Result<()> {
     setup::run(context, steps)?;
     steps.run("build UI (wasm32 + wasm-bindgen)", || build_ui(context))?;
@@ -121,6 +122,10 @@ pub(crate) fn run(
         command
             .arg("--data-dir")
             .arg(from_invocation_directory(data_dir)?);
+    }
+    if let Some(size) = demo {
+        // The app reads it at start and fills an empty store (src-tauri/src/demo.rs).
+        command.env("CRM_DEMO", size);
     }
     steps.run("run desktop app", || execute(&mut command))
 }

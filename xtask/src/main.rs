@@ -42,6 +42,10 @@ enum Task {
         /// Keep the app's store in this directory instead of the OS app-data directory.
         #[arg(long)]
         data_dir: Option<PathBuf>,
+        /// Fill an empty store with a generated demo tenant: `--demo` (about 2,000 records)
+        /// or `--demo 100000`.
+        #[arg(long, num_args = 0..=1, default_missing_value = "small", value_name = "RECORDS")]
+        demo: Option<String>,
     },
     /// Run the sync server with embedded SQLite.
     Serve {
@@ -71,7 +75,9 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Task::Setup => setup::run(&context, &mut steps),
         Task::BuildUi => app::build_ui_with_setup(&context, &mut steps),
-        Task::Run { data_dir } => app::run(&context, &mut steps, data_dir.as_deref()),
+        Task::Run { data_dir, demo } => {
+            app::run(&context, &mut steps, data_dir.as_deref(), demo.as_deref())
+        }
         Task::Serve { data_dir, listen } => app::serve(&context, &mut steps, &data_dir, &listen),
         Task::Bundle => bundle::run(&context, &mut steps),
         Task::Test => test::run(&context, &mut steps),
