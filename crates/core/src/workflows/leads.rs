@@ -36,16 +36,36 @@ impl Store {
         let mut duplicates = ConversionDuplicates::default();
         let domain = lead.domain();
         let company = lead.company.clone().unwrap_or_default();
-        let mut statement = self.conn.prepare_cached(
-            "SELECT id, data FROM customers WHERE deleted_at IS NULL
-             AND ((?1 IS NOT NULL AND domain = ?1) OR (?2 != '' AND name = ?2 COLLATE NOCASE)) LIMIT 10",
-        )?;
-        let rows = statement.query_map(rusqlite::params![domain, company], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-        })?;
-        for row in rows {
-            let (id, data) = row?;
-            duplicates.customers.push(from_data(&id, &data)?);
+        // Two indexed look-ups (by domain, by name) rather than one OR that scans.
+        let mut lookups: Vec<(&str, String)> = Vec::new();
+        if let Some(domain) = domain {
+            lookups.push((
+                "SELECT id, data FROM customers WHERE domain = ?1 AND deleted_at IS NULL LIMIT 10",
+                domain,
+            ));
+        }
+        if !company.is_empty() {
+            lookups.push((
+                "SELECT id, data FROM customers
+                 WHERE deleted_at IS NULL AND name = ?1 COLLATE NOCASE LIMIT 10",
+                company,
+            ));
+        }
+        for (sql, value) in lookups {
+            let mut statement = self.conn.prepare_cached(sql)?;
+            let rows = statement.query_map([value], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })?;
+            for row in rows {
+                let (id, data) = row?;
+                if !duplicates
+                    .customers
+                    .iter()
+                    .any(|customer: &Customer| customer.id.to_string() == id)
+                {
+                    duplicates.customers.push(from_data(&id, &data)?);
+                }
+            }
         }
         if let Some(email) = &lead.email {
             let mut statement = self.conn.prepare_cached(
