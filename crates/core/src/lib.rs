@@ -49,7 +49,7 @@ pub use dedupe::DuplicatePair;
 pub use document::DocumentError;
 pub use engine::{EngineTiming, SyncEngine, SyncHandle, SyncStatus};
 pub use error::CoreError;
-pub use merge::MergeOutcome;
+pub use merge::{MergeOutcome, Merged};
 pub use pipelines::default_pipeline_id;
 pub use queries::ActivityScope;
 pub use references::References;

@@ -567,3 +567,85 @@ fn bulk_operations_assignment_rules_and_stuck_deals() {
         [(deal.id, 30)]
     );
 }
+
+#[test]
+fn merging_contacts_and_leads_moves_their_history_and_can_be_undone() {
+    let mut t = TestStore::new();
+    let admin = t.admin;
+    let acme: Customer = t.create(json!({"name": "Acme Corp"}));
+    let kept: Contact = t.create(json!({"name": "John Doe", "customerId": acme.id}));
+    let twin: Contact = t.create(json!({"name": "John Doe", "customerId": acme.id,
+        "email": "john@acme.com", "phone": "+1 555 0100"}));
+    t.store
+        .set_primary_contact(&admin, twin.id)
+        .expect("primary");
+    let call: crm_model::Communication = t.create(json!({"type": "CALL", "notes": "Intro",
+        "occurredAt": "2026-02-01T10:00:00Z", "customerId": acme.id, "contactId": twin.id}));
+
+    let rep = user(4, Role::SalesRep);
+    assert!(matches!(
+        t.store.merge_contacts(&rep, kept.id, twin.id),
+        Err(CoreError::NotAllowed(_))
+    ));
+    let merged = t
+        .store
+        .merge_contacts(&admin, kept.id, twin.id)
+        .expect("merges");
+    assert_eq!(merged.moved, 1);
+    assert_eq!(merged.survivor.email.as_deref(), Some("john@acme.com"));
+    assert_eq!(
+        t.store
+            .get::<crm_model::Communication>(call.id)
+            .expect("call")
+            .contact_id,
+        Some(kept.id)
+    );
+    assert_eq!(
+        t.store
+            .get::<Customer>(acme.id)
+            .expect("acme")
+            .primary_contact_id,
+        Some(kept.id),
+        "the survivor is the primary contact now"
+    );
+    let restored = t.store.undo_contact_merge(&admin, twin.id).expect("undoes");
+    assert_eq!(restored.email.as_deref(), Some("john@acme.com"));
+    assert_eq!(
+        t.store
+            .get::<crm_model::Communication>(call.id)
+            .expect("call")
+            .contact_id,
+        Some(twin.id)
+    );
+    assert_eq!(
+        t.store.get::<Contact>(kept.id).expect("kept").email,
+        None,
+        "filled fields cleared again"
+    );
+
+    let lead = spec_lead(&mut t);
+    let duplicate: Lead = t.create(json!({"firstName": "Jon", "lastName": "Doe",
+        "email": "john@example.com", "company": "Example Inc"}));
+    let task: Activity = t.create(json!({"type": "TASK", "subject": "Call back",
+        "dueDate": "2026-02-12", "leadId": duplicate.id}));
+    let merged = t
+        .store
+        .merge_leads(&admin, lead.id, duplicate.id)
+        .expect("merges leads");
+    assert_eq!(merged.moved, 1);
+    assert_eq!(
+        t.store.get::<Activity>(task.id).expect("task").lead_id,
+        Some(lead.id)
+    );
+    assert!(matches!(
+        t.store.merge_leads(&admin, lead.id, lead.id),
+        Err(CoreError::NotAllowed(_))
+    ));
+    t.store
+        .undo_lead_merge(&admin, duplicate.id)
+        .expect("undoes the lead merge");
+    assert_eq!(
+        t.store.get::<Activity>(task.id).expect("task").lead_id,
+        Some(duplicate.id)
+    );
+}
