@@ -76,11 +76,20 @@ where
     D: PartialEq + 'static,
 {
     let state = use_state(|| Load::Loading);
+    // Every run is numbered: when the deps change faster than the store answers (typing in a
+    // search box), only the answer to the newest request is shown.
+    let latest = use_mut_ref(|| 0_u64);
     {
         let state = state.clone();
         use_effect_with(deps, move |_| {
+            *latest.borrow_mut() += 1;
+            let run = *latest.borrow();
             spawn_local(async move {
-                match ipc::call::<C>(&request).await {
+                let answer = ipc::call::<C>(&request).await;
+                if *latest.borrow() != run {
+                    return;
+                }
+                match answer {
                     Ok(response) => state.set(Load::Loaded(Rc::new(response))),
                     Err(error) => state.set(Load::Failed(error.message)),
                 }
