@@ -86,6 +86,7 @@ impl Store {
         // Every materialized table has its own statements; keep them all prepared.
         conn.set_prepared_statement_cache_capacity(256);
         migrate(&mut conn)?;
+        conn.execute_batch(materialize::SEARCH_PENDING_TABLE)?;
         let (profile, created) = load_or_create_profile(&conn)?;
         let data_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut store = Store {
@@ -228,6 +229,7 @@ impl Store {
                 )?
                 .execute(params![id.to_string(), change.raw_bytes(), created_at])?;
         }
+        materialize::flush_search(&transaction)?;
         transaction.commit()?;
         Ok(())
     }

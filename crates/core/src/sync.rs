@@ -317,6 +317,7 @@ impl Store {
             "INSERT INTO sync_refusals (record_id, kind, title, reason, refused_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![id.to_string(), kind.map(|kind| kind.as_str()).unwrap_or(""), title, reason, crate::store::now_text()],
         )?;
+        materialize::flush_search(&transaction)?;
         transaction.commit()?;
         Ok(())
     }
@@ -419,6 +420,7 @@ impl Store {
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             )?
             .execute(params![CURSOR_KEY, response.cursor.to_string()])?;
+        materialize::flush_search(&transaction)?;
         transaction.commit()?;
         Ok(changed)
     }

@@ -19,7 +19,10 @@ use crate::error::CoreError;
 use crate::store::time_text;
 
 pub(crate) use rows::table_of;
-pub(crate) use search::{SearchHit, compact as compact_search, match_expression, search};
+pub(crate) use search::{
+    PENDING_TABLE as SEARCH_PENDING_TABLE, SearchHit, compact as compact_search,
+    flush as flush_search, match_expression, search,
+};
 
 /// Fields of an entity that are not stored in its document but derived: the id is the
 /// document's id, and "updated at" is the time of its newest change (storing it would make
@@ -181,6 +184,7 @@ pub(crate) fn rebuild(
             count += 1;
         }
     }
+    search::flush(&transaction)?;
     transaction.execute("DELETE FROM sync_state WHERE key = 'rebuild_needed'", [])?;
     transaction.commit()?;
     Ok(count)

@@ -20,12 +20,24 @@ fn kind_token(kind: RecordKind) -> String {
     format!("k{}", kind.as_str().to_lowercase())
 }
 
+/// The temporary table where a transaction's new index entries wait for [`flush`]: FTS5
+/// flushes its pending terms into a new segment at every statement, so one `INSERT` per record
+/// made a segment per record, and merging them dominated bulk writes past 200k records.
+pub(crate) const PENDING_TABLE: &str = "CREATE TEMP TABLE IF NOT EXISTS search_pending (
+    key INTEGER PRIMARY KEY, kind TEXT NOT NULL, title TEXT NOT NULL, detail TEXT NOT NULL
+)";
+
 pub(super) fn index(
     transaction: &Transaction<'_>,
     kind: RecordKind,
     id: RecordId,
     entry: &SearchEntry,
 ) -> Result<(), CoreError> {
+    use rusqlite::OptionalExtension as _;
+    let existing: Option<i64> = transaction
+        .prepare_cached("SELECT rowid FROM search_keys WHERE record_id = ?1")?
+        .query_row([id.to_string()], |row| row.get(0))
+        .optional()?;
     let key: i64 = transaction
         .prepare_cached(
             "INSERT INTO search_keys (record_id, kind, title, detail) VALUES (?1, ?2, ?3, ?4)
@@ -37,15 +49,40 @@ pub(super) fn index(
             params![id.to_string(), kind.as_str(), entry.title, entry.detail],
             |row| row.get(0),
         )?;
-    transaction
-        .prepare_cached("DELETE FROM search_words WHERE rowid = ?1")?
-        .execute([key])?;
-    let token = kind_token(kind);
+    if existing.is_some() && !is_pending(transaction, key)? {
+        // Its entry is in the index: take it out before the new one goes in.
+        transaction
+            .prepare_cached("DELETE FROM search_words WHERE rowid = ?1")?
+            .execute([key])?;
+    }
     transaction
         .prepare_cached(
-            "INSERT INTO search_words (rowid, kind, title, detail) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT OR REPLACE INTO temp.search_pending (key, kind, title, detail)
+             VALUES (?1, ?2, ?3, ?4)",
         )?
-        .execute(params![key, token, entry.title, entry.detail])?;
+        .execute(params![key, kind_token(kind), entry.title, entry.detail])?;
+    Ok(())
+}
+
+fn is_pending(transaction: &Transaction<'_>, key: i64) -> Result<bool, CoreError> {
+    Ok(transaction
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM temp.search_pending WHERE key = ?1)")?
+        .query_row([key], |row| row.get(0))?)
+}
+
+/// Writes the transaction's waiting index entries with one statement; every transaction that
+/// materializes records calls it before committing.
+pub(crate) fn flush(transaction: &Transaction<'_>) -> Result<(), CoreError> {
+    let waiting: bool = transaction
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM temp.search_pending)")?
+        .query_row([], |row| row.get(0))?;
+    if waiting {
+        transaction.execute_batch(
+            "INSERT INTO search_words (rowid, kind, title, detail)
+                 SELECT key, kind, title, detail FROM temp.search_pending ORDER BY key;
+             DELETE FROM temp.search_pending;",
+        )?;
+    }
     Ok(())
 }
 
@@ -58,9 +95,16 @@ pub(super) fn remove(transaction: &Transaction<'_>, id: RecordId) -> Result<(), 
             .optional()?
     };
     if let Some(key) = key {
-        transaction
-            .prepare_cached("DELETE FROM search_words WHERE rowid = ?1")?
-            .execute([key])?;
+        if is_pending(transaction, key)? {
+            // Not in the index yet (any older entry was taken out when it was queued).
+            transaction
+                .prepare_cached("DELETE FROM temp.search_pending WHERE key = ?1")?
+                .execute([key])?;
+        } else {
+            transaction
+                .prepare_cached("DELETE FROM search_words WHERE rowid = ?1")?
+                .execute([key])?;
+        }
     }
     Ok(())
 }
