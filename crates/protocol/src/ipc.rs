@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use crm_model::{
     Activity, ActivityId, Communication, Contact, ContactId, Customer, CustomerId, CustomerNote,
     CustomerPatch, Deal, DealId, FieldError, FieldMap, Lead, LeadId, NewCustomer, Pipeline,
@@ -28,6 +28,14 @@ pub use crate::workflows::{
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+
+mod sync;
+
+pub use self::sync::{
+    AccountSummary, BootstrapProgress, ConflictEntry, ConflictValue, Event, FirstSyncChoice,
+    RecordsChanged, RefusalEntry, ResolveConflictRequest, SignInRequest, SyncState,
+    SyncStatusChanged, is_server_url,
+};
 
 /// One IPC operation: its Tauri command name and the types it takes and gives.
 pub trait Command {
@@ -193,6 +201,34 @@ command!(
     /// What the sync indicator shows.
     GetSyncState = "get_sync_state": () => SyncState
 );
+command!(
+    /// Sign this laptop in to a sync server and start syncing; the answer is the new state.
+    SignIn = "sign_in": SignInRequest => SyncState
+);
+command!(
+    /// Stop syncing and forget the device token; the records and pending changes stay.
+    SignOut = "sign_out": () => SyncState
+);
+command!(
+    /// Sync as soon as possible (the "Sync now" button).
+    SyncNow = "sync_now": () => SyncState
+);
+command!(
+    /// Changes the server refused, newest first, with its reasons.
+    ListRefusals = "list_refusals": () => Vec<RefusalEntry>
+);
+command!(
+    /// The user has read a refusal; the request is its id.
+    DismissRefusal = "dismiss_refusal": i64 => ()
+);
+command!(
+    /// Fields two devices set concurrently, newest first.
+    ListConflicts = "list_conflicts": () => Vec<ConflictEntry>
+);
+command!(
+    /// Settle a conflict with one of its values (the shown one keeps it); the choice syncs.
+    ResolveConflict = "resolve_conflict": ResolveConflictRequest => ()
+);
 
 /// Every command's name: the shell's test checks that each one is registered.
 pub const ALL_COMMANDS: &[&str] = &[
@@ -245,6 +281,13 @@ pub const ALL_COMMANDS: &[&str] = &[
     GetSettings::NAME,
     LoadDemoData::NAME,
     GetSyncState::NAME,
+    SignIn::NAME,
+    SignOut::NAME,
+    SyncNow::NAME,
+    ListRefusals::NAME,
+    DismissRefusal::NAME,
+    ListConflicts::NAME,
+    ResolveConflict::NAME,
 ];
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -381,25 +424,6 @@ pub struct DemoLoaded {
     pub records: u64,
 }
 
-/// The sync indicator: whether a sync server is set up, how the last round went, and what waits.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SyncState {
-    /// A sync server and a device token are configured.
-    pub signed_in: bool,
-    pub online: bool,
-    pub syncing: bool,
-    /// Local changes not yet accepted by the server.
-    pub pending_changes: u64,
-    #[serde(default)]
-    pub last_success: Option<DateTime<Utc>>,
-    /// The last failure, in words a rep understands.
-    #[serde(default)]
-    pub last_error: Option<String>,
-    pub open_conflicts: u64,
-    pub refusals: u64,
-}
-
 /// What went wrong, as the UI needs to react to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -413,6 +437,12 @@ pub enum ErrorKind {
     Unavailable,
     /// A bug or a broken store; details are in the log, not here.
     Internal,
+    /// No OS keyring (Secret Service, Keychain, Credential Manager) could keep the device
+    /// token; signing in again with `session_only` keeps it in memory until the app quits.
+    KeyringUnavailable,
+    /// The sync server turned the sign-in down (wrong password, unknown company, disabled
+    /// account, too many attempts); the message says which.
+    SignInRefused,
 }
 
 /// The error every command returns: a kind to branch on, a message in words a rep understands,
