@@ -2,16 +2,20 @@
 //! search box, the current page, the command palette (Ctrl/Cmd+K), the keyboard shortcuts (`?`
 //! lists them) and the toasts.
 
-use crm_protocol::ipc::GetSyncState;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crm_model::RecordId;
+use crm_protocol::ipc::{GetSyncState, RecordsChanged, SyncStatusChanged};
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::components::{CommandPalette, Modal, Sidebar, Toasts};
-use crate::hooks::{AppContext, today, use_document_keydown};
+use crate::components::{CommandPalette, Modal, RefusalsNotice, Sidebar, Toasts};
+use crate::hooks::{AppContext, SyncContext, today, use_document_keydown};
 use crate::ipc;
 use crate::route::{Route, switch};
-use crate::state::{AppAction, AppState, Theme};
+use crate::state::{AppAction, AppState, Theme, offline_banner};
 
 const THEME_KEY: &str = "field-crm-theme";
 
@@ -130,6 +134,31 @@ pub(crate) fn App() -> Html {
 
     {
         let dispatch = dispatch.clone();
+        use_effect_with((), move |_| {
+            let listeners = Rc::new(RefCell::new(Vec::new()));
+            {
+                let listeners = listeners.clone();
+                spawn_local(async move {
+                    let on_status = dispatch.reform(AppAction::SyncLoaded);
+                    // Pulled records: every open page reloads (and the indicator with them).
+                    let on_records = dispatch.reform(|_: Vec<RecordId>| AppAction::DataChanged);
+                    let status =
+                        ipc::listen::<SyncStatusChanged>(move |state| on_status.emit(state));
+                    let records = ipc::listen::<RecordsChanged>(move |ids| on_records.emit(ids));
+                    for listening in [status.await, records.await] {
+                        match listening {
+                            Ok(listener) => listeners.borrow_mut().push(listener),
+                            Err(error) => web_sys::console::warn_1(&error.message.into()),
+                        }
+                    }
+                });
+            }
+            move || listeners.borrow_mut().clear()
+        });
+    }
+
+    {
+        let dispatch = dispatch.clone();
         use_document_keydown(Callback::from(move |event: KeyboardEvent| {
             if let Some(action) = shortcut(&event) {
                 event.prevent_default();
@@ -147,6 +176,7 @@ pub(crate) fn App() -> Html {
 
     html! {
         <ContextProvider<AppContext> {context}>
+        <ContextProvider<SyncContext> context={SyncContext(state.sync.clone())}>
             <div class="app-shell">
                 <Sidebar
                     current={state.route.section()}
@@ -156,6 +186,12 @@ pub(crate) fn App() -> Html {
                     on_toggle_theme={toggle_theme}
                 />
                 <div class="main-column">
+                    if let Some(text) = state.sync.as_ref().and_then(offline_banner) {
+                        <div class="offline-banner" role="status" data-testid="offline-banner">{ text }</div>
+                    }
+                    if let Some(sync) = state.sync.as_ref().filter(|sync| sync.refusals > 0) {
+                        <RefusalsNotice count={sync.refusals} />
+                    }
                     <div class="top-bar">
                         <button type="button" class="search-trigger" onclick={open_palette}
                             data-testid="open-search" aria-keyshortcuts="Control+K">
@@ -176,6 +212,7 @@ pub(crate) fn App() -> Html {
                 <ShortcutsHelp on_close={close_help} />
             }
             <Toasts toasts={state.toasts.clone()} {on_dismiss} />
+        </ContextProvider<SyncContext>>
         </ContextProvider<AppContext>>
     }
 }

@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use chrono::NaiveDate;
-use crm_protocol::ipc::Command;
+use crm_protocol::ipc::{Command, SyncState};
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen_futures::spawn_local;
@@ -64,6 +64,16 @@ impl Default for AppContext {
 #[hook]
 pub(crate) fn use_app() -> AppContext {
     use_context::<AppContext>().unwrap_or_default()
+}
+
+/// The latest sync state, in a context of its own so that only what shows it re-renders when
+/// it changes (several times per sync round).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct SyncContext(pub(crate) Option<SyncState>);
+
+#[hook]
+pub(crate) fn use_sync() -> Option<SyncState> {
+    use_context::<SyncContext>().unwrap_or_default().0
 }
 
 /// Runs command `C` with `request` whenever `deps` change; the page re-renders with the answer.

@@ -1,7 +1,8 @@
 //! The only module that talks to the Tauri shell.
 //!
 //! Every call goes through [`call`], typed by a [`Command`] of the protocol crate, so the command
-//! name, the request and the response cannot drift from the shell's handler. The shell exposes
+//! name, the request and the response cannot drift from the shell's handler; every event the
+//! shell sends is received through [`listen`], typed by an [`Event`] the same way. The shell exposes
 //! `window.__TAURI__.core.invoke` because the app is configured with `withGlobalTauri`; the
 //! request travels as the single argument named [`REQUEST_ARGUMENT`].
 //!
@@ -9,13 +10,58 @@
 //! than through `serde-wasm-bindgen`: Tauri serializes the arguments as JSON anyway, and this way
 //! maps become plain objects and 64-bit numbers keep the JSON meaning the shell expects.
 
-use crm_protocol::ipc::{Command, ErrorKind, IpcError, REQUEST_ARGUMENT};
+use crm_protocol::ipc::{Command, ErrorKind, Event, IpcError, REQUEST_ARGUMENT};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(catch, js_namespace = ["window", "__TAURI__", "core"], js_name = invoke)]
     async fn tauri_invoke(command: &str, arguments: JsValue) -> Result<JsValue, JsValue>;
+
+    /// Resolves to the function that stops listening.
+    #[wasm_bindgen(catch, js_namespace = ["window", "__TAURI__", "event"], js_name = listen)]
+    async fn tauri_listen(event: &str, handler: &js_sys::Function) -> Result<JsValue, JsValue>;
+}
+
+/// Listening to an event of the shell; stops when dropped.
+pub(crate) struct Listener {
+    unlisten: js_sys::Function,
+    // Called by Tauri for each event; must live as long as the listening does.
+    _handler: Closure<dyn FnMut(JsValue)>,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        if let Err(error) = self.unlisten.call0(&JsValue::NULL) {
+            web_sys::console::warn_1(&error);
+        }
+    }
+}
+
+/// Calls `on_event` with the payload of every event `E` the shell sends from now on.
+pub(crate) async fn listen<E: Event + 'static>(
+    on_event: impl Fn(E::Payload) + 'static,
+) -> Result<Listener, IpcError> {
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+        let payload = js_sys::Reflect::get(&event, &JsValue::from_str("payload"))
+            .and_then(|payload| js_sys::JSON::stringify(&payload))
+            .map(String::from);
+        match payload.map(|text| decode_response::<E::Payload>(&text)) {
+            Ok(Ok(payload)) => on_event(payload),
+            Ok(Err(error)) => web_sys::console::warn_1(&error.message.into()),
+            Err(error) => web_sys::console::warn_1(&error),
+        }
+    });
+    let unlisten = tauri_listen(E::NAME, handler.as_ref().unchecked_ref())
+        .await
+        .map_err(|rejection| rejection_to_error(&rejection))?;
+    let unlisten = unlisten
+        .dyn_into::<js_sys::Function>()
+        .map_err(|value| internal(&value))?;
+    Ok(Listener {
+        unlisten,
+        _handler: handler,
+    })
 }
 
 /// Runs command `C` in the shell and returns its response, or the error it answered with.

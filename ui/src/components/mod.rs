@@ -7,6 +7,7 @@ mod modal;
 mod page_header;
 mod pager;
 pub(crate) mod palette;
+mod refusals;
 mod sidebar;
 mod toasts;
 
@@ -17,5 +18,6 @@ pub(crate) use modal::Modal;
 pub(crate) use page_header::PageHeader;
 pub(crate) use pager::{Pager, choices};
 pub(crate) use palette::CommandPalette;
+pub(crate) use refusals::RefusalsNotice;
 pub(crate) use sidebar::Sidebar;
 pub(crate) use toasts::Toasts;

@@ -5,7 +5,7 @@ use crm_protocol::ipc::SyncState;
 use yew::prelude::*;
 
 use crate::route::Route;
-use crate::state::Theme;
+use crate::state::{Theme, bootstrap_progress};
 
 #[derive(Properties, PartialEq)]
 pub(crate) struct SidebarProps {
@@ -23,7 +23,9 @@ pub(crate) fn sync_summary(sync: &SyncState) -> (&'static str, String) {
         1 => "1 change waiting to sync".to_owned(),
         count => format!("{count} changes waiting to sync"),
     };
-    if let Some(error) = &sync.last_error {
+    if let Some(progress) = bootstrap_progress(sync).filter(|_| sync.signed_in) {
+        ("sync-busy", progress)
+    } else if let Some(error) = &sync.last_error {
         ("sync-offline", error.clone())
     } else if !sync.signed_in {
         ("sync-local", format!("Not signed in · {pending}"))
@@ -121,5 +123,21 @@ mod tests {
             ..SyncState::default()
         };
         assert_eq!(sync_summary(&failing).0, "sync-offline");
+        let bootstrapping = SyncState {
+            signed_in: true,
+            syncing: true,
+            bootstrap: Some(crm_protocol::ipc::BootstrapProgress {
+                done: 2_000,
+                total: 100_000,
+            }),
+            ..SyncState::default()
+        };
+        assert_eq!(
+            sync_summary(&bootstrapping),
+            (
+                "sync-busy",
+                "Downloading records: 2,000 of 100,000".to_owned()
+            )
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! One module per [`crate::route::Route`]. A page owns its state and calls the shell through
 //! [`crate::ipc`].
 
+mod account;
 mod activities;
 mod communications;
 mod contacts;

@@ -1,16 +1,19 @@
-//! Settings: demo data for a first look, the theme, and the sync status.
+//! Settings: the account this laptop syncs with (sign in, sync now, sign out), demo data for a
+//! first look, and the theme.
 
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::components::PageHeader;
 use crate::components::palette::load_demo_data;
-use crate::hooks::use_app;
+use crate::hooks::{use_app, use_sync};
+use crate::pages::account::AccountSection;
 use crate::state::AppAction;
 
 #[component]
 pub(crate) fn SettingsPage() -> Html {
     let app = use_app();
+    let sync = use_sync();
     let loading = use_state(|| false);
     let load = {
         let app = app.clone();
@@ -30,6 +33,7 @@ pub(crate) fn SettingsPage() -> Html {
         <>
             <PageHeader title="Settings" subtitle="This laptop's CRM" />
             <div class="page-body grid-2">
+                <AccountSection {sync} />
                 <section class="card">
                     <h2 class="card-title">{ "Demo data" }</h2>
                     <p class="muted">{ "Fill the CRM with a realistic company: about 2,000 customers, contacts, leads, deals, communications and activities, owned by a small sales team. Useful for a first look; it adds to what is already here." }</p>

@@ -68,7 +68,8 @@ pub(crate) struct AppState {
     pub(crate) palette_open: bool,
     /// The keyboard shortcuts overlay.
     pub(crate) help_open: bool,
-    /// Bumped when data changed everywhere (demo data loaded); every page reloads.
+    /// Bumped when data changed everywhere (demo data loaded, records pulled from the sync
+    /// server); every open page reloads.
     pub(crate) data_version: u32,
     pub(crate) sync: Option<SyncState>,
 }
@@ -215,5 +216,22 @@ mod tests {
         assert_eq!(state.data_version, 2);
         assert_eq!(Theme::parse(Theme::Dark.as_str()), Some(Theme::Dark));
         assert_eq!(Theme::parse("sepia"), None);
+    }
+
+    #[test]
+    fn the_latest_sync_state_replaces_the_previous_one() {
+        let offline = SyncState {
+            signed_in: true,
+            ..SyncState::default()
+        };
+        let online = SyncState {
+            online: true,
+            ..offline.clone()
+        };
+        let state = run(vec![
+            AppAction::SyncLoaded(offline),
+            AppAction::SyncLoaded(online.clone()),
+        ]);
+        assert_eq!(state.sync, Some(online));
     }
 }
