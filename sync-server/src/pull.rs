@@ -69,6 +69,11 @@ pub(crate) async fn bootstrap(
         .storage()
         .list_documents(principal.tenant, query.after, limit + 1)
         .await?;
+    // The total is counted once, on the first page: it is only for a progress bar.
+    let total = match query.after {
+        None => Some(state.storage().count_documents(principal.tenant).await?),
+        Some(_) => None,
+    };
     let mut more = rows.len() > limit as usize;
     let mut documents = Vec::with_capacity(rows.len().min(limit as usize));
     let mut bytes = 0;
@@ -88,5 +93,6 @@ pub(crate) async fn bootstrap(
         documents,
         cursor,
         more,
+        total,
     })
 }

@@ -88,6 +88,22 @@ impl RecordDocument {
         })
     }
 
+    /// Takes every change of `other` this document lacks (a server's copy of the record, when a
+    /// device bootstraps over records it already has).
+    pub(crate) fn merge(&mut self, other: &mut RecordDocument) -> Result<(), DocumentError> {
+        self.doc.merge(&mut other.doc)?;
+        Ok(())
+    }
+
+    /// Every change of the document, oldest first, as bytes to push.
+    pub(crate) fn all_changes(&mut self) -> Vec<Vec<u8>> {
+        self.doc
+            .get_changes(&[])
+            .into_iter()
+            .map(|change| change.raw_bytes().to_vec())
+            .collect()
+    }
+
     pub(crate) fn kind(&self) -> Result<RecordKind, DocumentError> {
         if let Some(fields) = &self.fresh {
             return fields

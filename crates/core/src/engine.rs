@@ -1,6 +1,8 @@
-//! The background sync engine: syncs when asked ("sync now"), after local edits, and every
-//! interval; backs off with jitter while the network or the server is down; and publishes a
-//! status the UI shows (online, pending changes, last sync, last error in words, conflicts).
+//! The background sync engine: syncs when asked ("sync now"), after local edits, when the
+//! server's live channel says the feed moved, and every interval; backs off with jitter while
+//! the network or the server is down; and publishes a status the UI shows (online, pending
+//! changes, last sync, last error in words, conflicts, bootstrap progress) and the records each
+//! round changed, so open screens refresh.
 //!
 //! It holds the store's lock only for the store steps of a round (see [`crate::sync`]), never
 //! across the network, so the app stays responsive while a round is waiting on the server.
@@ -9,11 +11,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use crm_model::RecordId;
+use crm_protocol::sync::LiveMessage;
+use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
-use tokio::sync::{Notify, watch};
+use tokio::sync::{Notify, broadcast, watch};
+use tokio_tungstenite::tungstenite::Message;
 
 use crate::store::Store;
-use crate::sync::{SyncClient, SyncError, SyncReport, sync_now};
+use crate::sync::{BootstrapProgress, SyncClient, SyncError, SyncReport, sync_round};
 
 /// What the sync indicator shows.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +35,10 @@ pub struct SyncStatus {
     pub open_conflicts: u64,
     /// Refused changes the user has not dismissed.
     pub refusals: u64,
+    /// A new device's first download, while it runs.
+    pub bootstrap: Option<BootstrapProgress>,
+    /// The live channel is open: the server's changes arrive within moments.
+    pub live: bool,
 }
 
 /// How often the engine syncs when nothing asks it to, and how it backs off.
@@ -54,6 +64,7 @@ impl Default for EngineTiming {
 pub struct SyncHandle {
     wake: Arc<Notify>,
     status: watch::Receiver<SyncStatus>,
+    changed: broadcast::Sender<Vec<RecordId>>,
 }
 
 impl SyncHandle {
@@ -71,6 +82,11 @@ impl SyncHandle {
         self.status.changed().await.ok()?;
         Some(self.status.borrow().clone())
     }
+
+    /// The records each round changed (from the server's changes), as they are applied.
+    pub fn records_changed(&self) -> broadcast::Receiver<Vec<RecordId>> {
+        self.changed.subscribe()
+    }
 }
 
 pub struct SyncEngine {
@@ -79,7 +95,11 @@ pub struct SyncEngine {
     timing: EngineTiming,
     wake: Arc<Notify>,
     status: watch::Sender<SyncStatus>,
+    changed: broadcast::Sender<Vec<RecordId>>,
 }
+
+/// Rounds of changed records kept for a slow listener before it misses some (it then reloads).
+const CHANGED_BACKLOG: usize = 64;
 
 /// A failure as the status shows it.
 fn in_words(error: &SyncError) -> String {
@@ -95,6 +115,7 @@ fn in_words(error: &SyncError) -> String {
             ..
         } => message.clone(),
         SyncError::Server { message, .. } => format!("The sync server answered: {message}"),
+        SyncError::Live(_) => "The live connection to the sync server dropped; retrying.".into(),
         SyncError::Store(error) => format!("The local store failed: {error}"),
         SyncError::Poisoned => "The local store is unavailable; restart the app.".into(),
     }
@@ -108,18 +129,21 @@ impl SyncEngine {
     ) -> (SyncEngine, SyncHandle) {
         let wake = Arc::new(Notify::new());
         let (status, receiver) = watch::channel(SyncStatus::default());
+        let (changed, _) = broadcast::channel(CHANGED_BACKLOG);
         let engine = SyncEngine {
             store,
             client,
             timing,
             wake: wake.clone(),
             status,
+            changed: changed.clone(),
         };
         (
             engine,
             SyncHandle {
                 wake,
                 status: receiver,
+                changed,
             },
         )
     }
@@ -141,10 +165,23 @@ impl SyncEngine {
     /// One round, with the status updated before and after.
     pub async fn round(&self) -> Result<SyncReport, SyncError> {
         self.status.send_modify(|status| status.syncing = true);
-        let result = sync_now(&self.store, &self.client).await;
+        let progress = |progress: BootstrapProgress| {
+            self.status
+                .send_modify(|status| status.bootstrap = Some(progress));
+        };
+        let result = sync_round(&self.store, &self.client, &progress).await;
         let (pending, conflicts, refusals) = self.local_counts();
+        if let Ok(report) = &result
+            && !report.changed_records.is_empty()
+        {
+            // Nobody listening is fine: the screens reload when they open.
+            let _ = self.changed.send(report.changed_records.clone());
+        }
         self.status.send_modify(|status| {
             status.syncing = false;
+            if result.is_ok() {
+                status.bootstrap = None;
+            }
             status.pending_changes = pending;
             status.open_conflicts = conflicts;
             status.refusals = refusals;
@@ -166,11 +203,19 @@ impl SyncEngine {
         result
     }
 
-    /// Runs until `shutdown` completes: a round now, then whenever woken or the interval
-    /// passes; after a failure, again after a backoff that doubles up to `max_retry`, with
-    /// ±25 % jitter so a fleet of laptops does not retry in step.
+    /// Runs until `shutdown` completes: a round now, then whenever woken (by the app or the
+    /// live channel) or the interval passes; after a failure, again after a backoff that
+    /// doubles up to `max_retry`, with ±25 % jitter so a fleet of laptops does not retry in
+    /// step. The live channel runs beside the rounds and reconnects the same way.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
-        tokio::pin!(shutdown);
+        tokio::select! {
+            () = shutdown => {}
+            () = self.rounds() => {}
+            () = self.listen() => {}
+        }
+    }
+
+    async fn rounds(&self) {
         let mut retry = self.timing.first_retry;
         loop {
             let wait = match self.round().await {
@@ -179,16 +224,61 @@ impl SyncEngine {
                     self.timing.interval
                 }
                 Err(_) => {
-                    let jittered = retry.mul_f64(0.75 + fastrand::f64() * 0.5);
+                    let wait = jittered(retry);
                     retry = (retry * 2).min(self.timing.max_retry);
-                    jittered
+                    wait
                 }
             };
             tokio::select! {
-                () = &mut shutdown => return,
                 () = self.wake.notified() => {}
                 () = tokio::time::sleep(wait) => {}
             }
         }
     }
+
+    /// Keeps the live channel open; each "the feed moved to N" beyond this store's cursor
+    /// wakes a round.
+    async fn listen(&self) {
+        let mut retry = self.timing.first_retry;
+        loop {
+            match self.client.live().await {
+                Ok(mut socket) => {
+                    retry = self.timing.first_retry;
+                    self.status.send_modify(|status| status.live = true);
+                    while let Some(message) = socket.next().await {
+                        let text = match message {
+                            Ok(Message::Text(text)) => text,
+                            Ok(Message::Close(_)) | Err(_) => break,
+                            Ok(_) => continue,
+                        };
+                        let Ok(LiveMessage { cursor }) = serde_json::from_str(text.as_str()) else {
+                            tracing::warn!("ignoring an unreadable live message");
+                            continue;
+                        };
+                        if cursor > self.local_cursor() {
+                            self.wake.notify_one();
+                        }
+                    }
+                    self.status.send_modify(|status| status.live = false);
+                    tracing::debug!("live channel closed");
+                }
+                Err(error) => tracing::debug!(%error, "live channel unavailable"),
+            }
+            tokio::time::sleep(jittered(retry)).await;
+            retry = (retry * 2).min(self.timing.max_retry);
+        }
+    }
+
+    fn local_cursor(&self) -> u64 {
+        self.store
+            .lock()
+            .ok()
+            .and_then(|store| store.sync_cursor().ok())
+            .unwrap_or(0)
+    }
+}
+
+/// `wait` ±25 %.
+fn jittered(wait: Duration) -> Duration {
+    wait.mul_f64(0.75 + fastrand::f64() * 0.5)
 }

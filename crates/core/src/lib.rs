@@ -20,6 +20,7 @@
 //! Invariants: one write = one SQLite transaction (document, rows, outbox); queries read the
 //! materialized tables only; rows can always be rebuilt from the documents.
 
+pub mod account;
 mod attachments;
 mod conflicts;
 mod customers;
@@ -55,6 +56,7 @@ pub use queries::ActivityScope;
 pub use references::References;
 pub use reports::Segment;
 pub use store::{Profile, STORE_FILE_NAME, StagedWrite, Store};
+pub use sync::BootstrapProgress;
 pub use transfer::{
     ExportQuery, ParsedCard, activities_to_icalendar, contacts_to_vcards, parse_vcards,
 };

@@ -16,7 +16,7 @@ pub fn default_pipeline_id(tenant: TenantId) -> PipelineId {
     ))
 }
 
-fn default_stage_id(pipeline: PipelineId, index: usize) -> StageId {
+pub(crate) fn default_stage_id(pipeline: PipelineId, index: usize) -> StageId {
     StageId(Uuid::from_u128(
         pipeline.as_uuid().as_u128() ^ (0x57a6e_u128 << 64) ^ index as u128,
     ))

@@ -121,6 +121,11 @@ impl Store {
         &self.profile
     }
 
+    /// After the profile row changed (joining a server): the profile edits act as.
+    pub(crate) fn set_profile(&mut self, profile: Profile) {
+        self.profile = profile;
+    }
+
     /// The user acting through this app.
     pub fn actor(&self) -> Actor {
         Actor {
@@ -261,6 +266,14 @@ impl Store {
         Ok(flag.is_some())
     }
 
+    /// Number of record documents in the store (every kind, trash included).
+    pub fn document_count(&self) -> Result<u64, CoreError> {
+        let count: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM documents", [], |row| row.get(0))?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
     /// Number of local changes not yet acknowledged by the server.
     pub fn pending_changes(&self) -> Result<u64, CoreError> {
         let count: i64 = self
@@ -279,7 +292,20 @@ pub(crate) fn save_document(
     document: &mut RecordDocument,
     changed_at: DateTime<Utc>,
 ) -> Result<(), CoreError> {
-    let heads = heads_text(&document.heads());
+    let heads = document.heads();
+    save_document_bytes(transaction, id, kind, &document.save(), &heads, changed_at)
+}
+
+/// [`save_document`] for bytes already saved (a document as the server sent it).
+pub(crate) fn save_document_bytes(
+    transaction: &Transaction<'_>,
+    id: RecordId,
+    kind: RecordKind,
+    bytes: &[u8],
+    heads: &[automerge::ChangeHash],
+    changed_at: DateTime<Utc>,
+) -> Result<(), CoreError> {
+    let heads = heads_text(heads);
     transaction
         .prepare_cached(
             "INSERT INTO documents (id, kind, bytes, heads, changed_at) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -289,7 +315,7 @@ pub(crate) fn save_document(
         .execute(params![
             id.to_string(),
             kind.as_str(),
-            document.save(),
+            bytes,
             heads,
             time_text(changed_at)
         ])?;

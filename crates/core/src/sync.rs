@@ -1,5 +1,9 @@
 //! The sync client: pushes the outbox to the server and applies what the server's feed holds.
 //!
+//! A round ([`sync_round`]) pushes every pending change, bootstraps the store from the server's
+//! current documents if it has never synced (resumable: each page is one transaction that also
+//! records how far the bootstrap got), then pulls the feed from its cursor until it is drained.
+//!
 //! The store side (what to push, acknowledging, applying pulled changes) is synchronous and
 //! runs under the store's lock; the network side is async and runs with the lock released, so
 //! the UI is never blocked on the network.
@@ -11,21 +15,27 @@ use std::time::Duration;
 use automerge::Change;
 use crm_model::RecordId;
 use crm_protocol::sync::{
-    Bytes, ErrorBody, Outcome, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest,
-    PushResponse, RecordChanges,
+    BootstrapResponse, Bytes, ErrorBody, MAX_BOOTSTRAP_LIMIT, Outcome, PROTOCOL_HEADER,
+    PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse, RecordChanges, SignInRequest,
+    SignInResponse,
 };
 use rusqlite::{OptionalExtension, params};
 
 use crate::document::RecordDocument;
 use crate::error::CoreError;
 use crate::materialize;
-use crate::store::{Store, save_document};
+use crate::store::{Store, save_document, save_document_bytes};
 
 /// Records per push request.
 const PUSH_BATCH_RECORDS: usize = 200;
 /// Feed entries per pull request.
 const PULL_LIMIT: u32 = 1_000;
 const CURSOR_KEY: &str = "server_cursor";
+/// Set once the store holds the server's documents (or synced by pulling the whole feed).
+pub(crate) const BOOTSTRAPPED_KEY: &str = "bootstrapped";
+/// A bootstrap under way: the last record applied, the first page's cursor, records done and
+/// the total, so a restarted app resumes where it stopped.
+const BOOTSTRAP_KEY: &str = "bootstrap";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -37,6 +47,8 @@ pub enum SyncError {
         code: String,
         message: String,
     },
+    #[error("the live channel failed: {0}")]
+    Live(String),
     #[error(transparent)]
     Store(#[from] CoreError),
     #[error("the local store is unavailable: a previous operation panicked")]
@@ -77,6 +89,67 @@ impl SyncClient {
         decode(response).await
     }
 
+    async fn bootstrap(
+        &self,
+        after: Option<RecordId>,
+        limit: u32,
+    ) -> Result<BootstrapResponse, SyncError> {
+        let mut url = format!("{}/v1/bootstrap?limit={limit}", self.base_url);
+        if let Some(after) = after {
+            url.push_str(&format!("&after={after}"));
+        }
+        let response = self
+            .http
+            .get(url)
+            .bearer_auth(&self.token)
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .send()
+            .await?;
+        decode(response).await
+    }
+
+    /// Opens the live channel: a WebSocket on which the server says where the feed ends now.
+    pub(crate) async fn live(&self) -> Result<LiveSocket, SyncError> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+        use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+        let url = match self.base_url.split_once("://") {
+            Some(("https", rest)) => format!("wss://{rest}/v1/live"),
+            Some((_, rest)) => format!("ws://{rest}/v1/live"),
+            None => format!("ws://{}/v1/live", self.base_url),
+        };
+        let mut request = url.into_client_request().map_err(live_error)?;
+        let authorization = HeaderValue::from_str(&format!("Bearer {}", self.token))
+            .map_err(|_| live_error("the device token is not a valid header value"))?;
+        request.headers_mut().insert("authorization", authorization);
+        request.headers_mut().insert(
+            PROTOCOL_HEADER,
+            HeaderValue::from_str(&PROTOCOL_VERSION.to_string())
+                .map_err(|_| live_error("protocol header"))?,
+        );
+        match tokio_tungstenite::connect_async(request).await {
+            Ok((socket, _)) => Ok(socket),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                let status = response.status().as_u16();
+                let body = response
+                    .body()
+                    .as_deref()
+                    .and_then(|body| serde_json::from_slice::<ErrorBody>(body).ok());
+                Err(SyncError::Server {
+                    status,
+                    code: body
+                        .as_ref()
+                        .map_or_else(|| "unknown".into(), |body| body.code.clone()),
+                    message: body.map_or_else(
+                        || format!("the live channel was refused ({status})"),
+                        |body| body.message,
+                    ),
+                })
+            }
+            Err(error) => Err(live_error(error)),
+        }
+    }
+
     async fn pull(&self, since: u64) -> Result<PullResponse, SyncError> {
         let response = self
             .http
@@ -90,6 +163,29 @@ impl SyncClient {
             .await?;
         decode(response).await
     }
+}
+
+/// The live channel's socket.
+pub(crate) type LiveSocket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+fn live_error(error: impl std::fmt::Display) -> SyncError {
+    SyncError::Live(error.to_string())
+}
+
+/// Signs in to the server at `base_url` as a new device; the answer holds the device token.
+pub async fn sign_in(base_url: &str, request: &SignInRequest) -> Result<SignInResponse, SyncError> {
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    let response = http
+        .post(format!("{}/v1/sign-in", base_url.trim_end_matches('/')))
+        .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+        .json(request)
+        .send()
+        .await?;
+    decode(response).await
 }
 
 async fn decode<T: serde::de::DeserializeOwned>(
@@ -134,8 +230,37 @@ pub struct SyncReport {
     pub cursor: u64,
 }
 
+/// How far a new device's bootstrap got: records applied of the tenant's total.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BootstrapProgress {
+    pub done: u64,
+    pub total: u64,
+}
+
+/// A bootstrap under way, as the store remembers it between pages (and restarts).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct BootstrapState {
+    after: Option<RecordId>,
+    /// The first page's cursor: every change up to it is in the documents.
+    cursor: Option<u64>,
+    progress: BootstrapProgress,
+}
+
 /// Pushes every pending change, then pulls until the feed is drained.
 pub async fn sync_now(store: &Mutex<Store>, client: &SyncClient) -> Result<SyncReport, SyncError> {
+    sync_round(store, client, &|_| {}).await
+}
+
+/// One round: pushes every pending change; on a store that never synced, bootstraps it from
+/// the server's documents (telling `progress` after each page); then pulls until the feed is
+/// drained.
+pub async fn sync_round(
+    store: &Mutex<Store>,
+    client: &SyncClient,
+    progress: &(dyn Fn(BootstrapProgress) + Sync),
+) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     loop {
         let Some(batch) = lock(store)?.next_push_batch(PUSH_BATCH_RECORDS)? else {
@@ -146,6 +271,19 @@ pub async fn sync_now(store: &Mutex<Store>, client: &SyncClient) -> Result<SyncR
         report
             .rejected
             .extend(lock(store)?.acknowledge_push(&batch, &response)?);
+    }
+    let pending_bootstrap = lock(store)?.bootstrap_state()?;
+    if let Some(mut state) = pending_bootstrap {
+        progress(state.progress);
+        loop {
+            let page = client.bootstrap(state.after, MAX_BOOTSTRAP_LIMIT).await?;
+            let changed = lock(store)?.apply_bootstrap_page(&mut state, &page)?;
+            report.changed_records.extend(changed);
+            progress(state.progress);
+            if !page.more {
+                break;
+            }
+        }
     }
     loop {
         let since = lock(store)?.sync_cursor()?;
@@ -362,6 +500,116 @@ impl Store {
         Ok(value.and_then(|text| text.parse().ok()).unwrap_or(0))
     }
 
+    /// The bootstrap this store still needs: `None` once it holds the server's documents (or
+    /// has pulled from the server before bootstraps existed), else where to start or resume.
+    pub(crate) fn bootstrap_state(&self) -> Result<Option<BootstrapState>, CoreError> {
+        if self.sync_state_value(BOOTSTRAPPED_KEY)?.is_some() {
+            return Ok(None);
+        }
+        if let Some(text) = self.sync_state_value(BOOTSTRAP_KEY)? {
+            return serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|error| CoreError::Corrupt(format!("bootstrap state: {error}")));
+        }
+        if self.sync_cursor()? > 0 {
+            return Ok(None);
+        }
+        Ok(Some(BootstrapState::default()))
+    }
+
+    fn sync_state_value(&self, key: &str) -> Result<Option<String>, CoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM sync_state WHERE key = ?1")?
+            .query_row([key], |row| row.get(0))
+            .optional()?)
+    }
+
+    /// Applies one page of a bootstrap in one transaction: each document is stored (merged
+    /// into the local one when the store has the record already) and materialized, and the
+    /// bootstrap's progress is saved with it. After the last page, the feed cursor becomes the
+    /// first page's. Returns the records whose rows changed.
+    pub(crate) fn apply_bootstrap_page(
+        &mut self,
+        state: &mut BootstrapState,
+        page: &BootstrapResponse,
+    ) -> Result<Vec<RecordId>, CoreError> {
+        let device = self.profile().device_id;
+        let mut prepared = Vec::with_capacity(page.documents.len());
+        for (index, entry) in page.documents.iter().enumerate() {
+            let id = entry.record_id;
+            if self.is_purged(id)? {
+                continue;
+            }
+            let document_error = |source| CoreError::Document {
+                id,
+                source: Box::new(source),
+            };
+            let mut server =
+                RecordDocument::load(&entry.document.0, device).map_err(document_error)?;
+            let local = self.load_document(id)?;
+            match receive(local, &mut server).map_err(document_error)? {
+                Received::Known => {}
+                Received::AsSent => prepared.push((index, id, entry.kind, server, true)),
+                Received::Merged(local) => prepared.push((index, id, entry.kind, *local, false)),
+            }
+        }
+        let transaction = self.conn.transaction()?;
+        let mut changed = Vec::with_capacity(prepared.len());
+        for (index, id, kind, mut document, as_sent) in prepared {
+            let document_error = |source| CoreError::Document {
+                id,
+                source: Box::new(source),
+            };
+            let kind = document.kind().unwrap_or(kind);
+            let changed_at = document.last_change_time();
+            if as_sent {
+                // The server's bytes are the document: store them as they came.
+                let heads = document.heads();
+                let bytes = &page.documents[index].document.0;
+                save_document_bytes(&transaction, id, kind, bytes, &heads, changed_at)?;
+            } else {
+                save_document(&transaction, id, kind, &mut document, changed_at)?;
+            }
+            let fields = document.fields().map_err(document_error)?;
+            materialize::record(&transaction, kind, id, &fields, changed_at)?;
+            crate::conflicts::refresh(&transaction, kind, id, &mut document)?;
+            changed.push(id);
+        }
+        state.cursor = Some(state.cursor.unwrap_or(page.cursor));
+        if let Some(total) = page.total {
+            state.progress.total = total;
+        }
+        state.progress.done += page.documents.len() as u64;
+        state.progress.total = state.progress.total.max(state.progress.done);
+        state.after = page
+            .documents
+            .last()
+            .map(|entry| entry.record_id)
+            .or(state.after);
+        let mut put = transaction.prepare_cached(
+            "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )?;
+        if page.more {
+            let text = serde_json::to_string(state)
+                .map_err(|error| CoreError::Corrupt(format!("bootstrap state: {error}")))?;
+            put.execute(params![BOOTSTRAP_KEY, text])?;
+        } else {
+            let cursor = state.cursor.unwrap_or(page.cursor);
+            put.execute(params![CURSOR_KEY, cursor.to_string()])?;
+            put.execute(params![BOOTSTRAPPED_KEY, "1"])?;
+            transaction.execute("DELETE FROM sync_state WHERE key = ?1", [BOOTSTRAP_KEY])?;
+        }
+        drop(put);
+        materialize::flush_search(&transaction)?;
+        transaction.commit()?;
+        if !page.more && state.progress.done >= BULK_BOOTSTRAP {
+            self.after_bulk_write()?;
+        }
+        Ok(changed)
+    }
+
     /// Applies a page of the feed: each affected record's document takes the changes and its
     /// row is re-materialized, and the cursor moves, all in one transaction. Returns the records
     /// whose documents changed.
@@ -424,6 +672,39 @@ impl Store {
         transaction.commit()?;
         Ok(changed)
     }
+}
+
+/// Past this many records a finished bootstrap compacts the search index and refreshes the
+/// planner's statistics.
+const BULK_BOOTSTRAP: u64 = 1_000;
+
+/// What to store when the server sends its copy of a record.
+enum Received {
+    /// The store has every change of it already.
+    Known,
+    /// The server's copy is the record (the store lacks it, or has nothing the server lacks).
+    AsSent,
+    /// The local document, which now also holds the server's changes.
+    Merged(Box<RecordDocument>),
+}
+
+fn receive(
+    local: Option<RecordDocument>,
+    server: &mut RecordDocument,
+) -> Result<Received, crate::document::DocumentError> {
+    let Some(mut local) = local else {
+        return Ok(Received::AsSent);
+    };
+    let before = local.heads();
+    local.merge(server)?;
+    let after = local.heads();
+    Ok(if after == before {
+        Received::Known
+    } else if after == server.heads() {
+        Received::AsSent
+    } else {
+        Received::Merged(Box::new(local))
+    })
 }
 
 fn parse_record_id(text: &str) -> Result<RecordId, CoreError> {

@@ -149,6 +149,9 @@ pub struct BootstrapResponse {
     pub cursor: u64,
     /// More documents follow: ask again with `after` = the last record id of this page.
     pub more: bool,
+    /// On the first page only: how many documents the tenant holds, for a progress bar.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -205,6 +205,14 @@ pub(crate) async fn tenants_do_not_see_each_other(storage: &dyn Storage) {
             .is_empty()
     );
     assert_eq!(storage.feed_head(second.tenant).await.expect("head"), 0);
+    assert_eq!(
+        storage.count_documents(first.tenant).await.expect("count"),
+        1
+    );
+    assert_eq!(
+        storage.count_documents(second.tenant).await.expect("count"),
+        0
+    );
     // A record id belongs to one tenant: the second cannot create a record under it.
     let outcome = storage
         .commit_record(second.tenant, write(&second, record, None, &[30]))

@@ -104,6 +104,9 @@ pub(crate) trait Storage: Send + Sync + 'static {
     /// The tenant's last feed `seq` (0 when the feed is empty).
     fn feed_head(&self, tenant: TenantId) -> StorageFuture<'_, u64>;
 
+    /// How many documents the tenant holds (a bootstrap's "total").
+    fn count_documents(&self, tenant: TenantId) -> StorageFuture<'_, u64>;
+
     /// Current documents with record id after `after`, by record id, at most `limit` of them.
     fn list_documents(
         &self,

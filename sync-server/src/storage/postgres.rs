@@ -566,6 +566,19 @@ impl Storage for PostgresStorage {
         })
     }
 
+    fn count_documents(&self, tenant: TenantId) -> StorageFuture<'_, u64> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            let row = client
+                .query_one(
+                    "SELECT COUNT(*) FROM documents WHERE tenant_id = $1",
+                    &[&tenant.0],
+                )
+                .await?;
+            to_seq(row.try_get(0)?)
+        })
+    }
+
     fn list_documents(
         &self,
         tenant: TenantId,

@@ -502,6 +502,17 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn count_documents(&self, tenant: TenantId) -> StorageFuture<'_, u64> {
+        self.run(move |connection| {
+            let count: i64 = connection.query_row(
+                "SELECT COUNT(*) FROM documents WHERE tenant_id = ?1",
+                params![tenant.to_string()],
+                |row| row.get(0),
+            )?;
+            to_seq(count)
+        })
+    }
+
     fn list_documents(
         &self,
         tenant: TenantId,
