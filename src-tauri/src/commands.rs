@@ -2,9 +2,10 @@
 //! store, call the core, map the error. Nothing else belongs here.
 //!
 //! The commands are `async` so Tauri runs them off the main thread (a synchronous command would
-//! block the window's event loop while SQLite works).
+//! block the window's event loop while SQLite works). Every write wakes the sync engine, so the
+//! change is pushed within moments when online.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use crm_core::Store;
 use crm_core::demo::{DemoOptions, DemoSize};
@@ -12,28 +13,37 @@ use crm_model::{Activity, Communication, Contact, CustomerNote, Deal, Lead};
 use crm_protocol::ipc::*;
 use tauri::State;
 
+use crate::sync::SyncService;
+
 type Request<C> = <C as Command>::Request;
 type Response<C> = Result<<C as Command>::Response, IpcError>;
-type Shared<'a> = State<'a, Mutex<Store>>;
+type Shared<'a> = State<'a, Arc<Mutex<Store>>>;
+type Syncing<'a> = State<'a, SyncService>;
 
 #[tauri::command]
 pub(crate) async fn create_customer(
     store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<CreateCustomer>,
 ) -> Response<CreateCustomer> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.create_customer(&actor, request)?)
+    let written = store.create_customer(&actor, request)?;
+    sync.local_change();
+    Ok(written)
 }
 
 #[tauri::command]
 pub(crate) async fn update_customer(
     store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<UpdateCustomer>,
 ) -> Response<UpdateCustomer> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.update_customer(&actor, request.id, request.patch)?)
+    let written = store.update_customer(&actor, request.id, request.patch)?;
+    sync.local_change();
+    Ok(written)
 }
 
 #[tauri::command]
@@ -92,31 +102,40 @@ pub(crate) async fn get_contact(
 #[tauri::command]
 pub(crate) async fn create_contact(
     store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<CreateContact>,
 ) -> Response<CreateContact> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.create::<Contact>(&actor, &request)?)
+    let written = store.create::<Contact>(&actor, &request)?;
+    sync.local_change();
+    Ok(written)
 }
 
 #[tauri::command]
 pub(crate) async fn update_contact(
     store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<UpdateContact>,
 ) -> Response<UpdateContact> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.update::<Contact>(&actor, request.id, &request.patch)?)
+    let written = store.update::<Contact>(&actor, request.id, &request.patch)?;
+    sync.local_change();
+    Ok(written)
 }
 
 #[tauri::command]
 pub(crate) async fn set_primary_contact(
     store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<SetPrimaryContact>,
 ) -> Response<SetPrimaryContact> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.set_primary_contact(&actor, request)?)
+    let written = store.set_primary_contact(&actor, request)?;
+    sync.local_change();
+    Ok(written)
 }
 
 #[tauri::command]
@@ -135,21 +154,27 @@ pub(crate) async fn get_lead(store: Shared<'_>, request: Request<GetLead>) -> Re
 #[tauri::command]
 pub(crate) async fn create_lead(
     store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<CreateLead>,
 ) -> Response<CreateLead> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.create::<Lead>(&actor, &request)?)
+    let written = store.create::<Lead>(&actor, &request)?;
+    sync.local_change();
+    Ok(written)
 }
 
 #[tauri::command]
 pub(crate) async fn update_lead(
     store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<UpdateLead>,
 ) -> Response<UpdateLead> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.update::<Lead>(&actor, request.id, &request.patch)?)
+    let written = store.update::<Lead>(&actor, request.id, &request.patch)?;
+    sync.local_change();
+    Ok(written)
 }
 
 #[tauri::command]
@@ -163,21 +188,27 @@ pub(crate) async fn get_conversion_duplicates(
 #[tauri::command]
 pub(crate) async fn convert_lead(
     store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<ConvertLead>,
 ) -> Response<ConvertLead> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.convert_lead(&actor, request.id, &request.body)?)
+    let written = store.convert_lead(&actor, request.id, &request.body)?;
+    sync.local_change();
+    Ok(written)
 }
 
 #[tauri::command]
 pub(crate) async fn disqualify_lead(
     store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<DisqualifyLead>,
 ) -> Response<DisqualifyLead> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.disqualify_lead(&actor, request.id, &request.reason)?)
+    let written = store.disqualify_lead(&actor, request.id, &request.reason)?;
+    sync.local_change();
+    Ok(written)
 }
 
 #[tauri::command]
@@ -196,45 +227,66 @@ pub(crate) async fn get_deal(store: Shared<'_>, request: Request<GetDeal>) -> Re
 #[tauri::command]
 pub(crate) async fn create_deal(
     store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<CreateDeal>,
 ) -> Response<CreateDeal> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.create::<Deal>(&actor, &request)?)
+    let written = store.create::<Deal>(&actor, &request)?;
+    sync.local_change();
+    Ok(written)
 }
 
 #[tauri::command]
 pub(crate) async fn update_deal(
     store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<UpdateDeal>,
 ) -> Response<UpdateDeal> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.update::<Deal>(&actor, request.id, &request.patch)?)
+    let written = store.update::<Deal>(&actor, request.id, &request.patch)?;
+    sync.local_change();
+    Ok(written)
 }
 
 #[tauri::command]
 pub(crate) async fn move_deal_stage(
     store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<MoveDealStage>,
 ) -> Response<MoveDealStage> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.move_deal_stage(&actor, request.id, &request.body)?)
+    let written = store.move_deal_stage(&actor, request.id, &request.body)?;
+    sync.local_change();
+    Ok(written)
 }
 
 #[tauri::command]
-pub(crate) async fn win_deal(store: Shared<'_>, request: Request<WinDeal>) -> Response<WinDeal> {
+pub(crate) async fn win_deal(
+    store: Shared<'_>,
+    sync: Syncing<'_>,
+    request: Request<WinDeal>,
+) -> Response<WinDeal> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.win_deal(&actor, request.id, &request.body)?)
+    let written = store.win_deal(&actor, request.id, &request.body)?;
+    sync.local_change();
+    Ok(written)
 }
 
 #[tauri::command]
-pub(crate) async fn lose_deal(store: Shared<'_>, request: Request<LoseDeal>) -> Response<LoseDeal> {
+pub(crate) async fn lose_deal(
+    store: Shared<'_>,
+    sync: Syncing<'_>,
+    request: Request<LoseDeal>,
+) -> Response<LoseDeal> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.lose_deal(&actor, request.id, &request.body)?)
+    let written = store.lose_deal(&actor, request.id, &request.body)?;
+    sync.local_change();
+    Ok(written)
 }
 
 #[tauri::command]
@@ -257,11 +309,14 @@ pub(crate) async fn list_communications(
 #[tauri::command]
 pub(crate) async fn create_communication(
     store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<CreateCommunication>,
 ) -> Response<CreateCommunication> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.create::<Communication>(&actor, &request)?)
+    let written = store.create::<Communication>(&actor, &request)?;
+    sync.local_change();
+    Ok(written)
 }
 
 #[tauri::command]
@@ -283,21 +338,27 @@ pub(crate) async fn get_activity(
 #[tauri::command]
 pub(crate) async fn create_activity(
     store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<CreateActivity>,
 ) -> Response<CreateActivity> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.create::<Activity>(&actor, &request)?)
+    let written = store.create::<Activity>(&actor, &request)?;
+    sync.local_change();
+    Ok(written)
 }
 
 #[tauri::command]
 pub(crate) async fn update_activity(
     store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<UpdateActivity>,
 ) -> Response<UpdateActivity> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.update::<Activity>(&actor, request.id, &request.patch)?)
+    let written = store.update::<Activity>(&actor, request.id, &request.patch)?;
+    sync.local_change();
+    Ok(written)
 }
 
 #[tauri::command]
@@ -318,51 +379,66 @@ pub(crate) async fn get_activity_groups(
 #[tauri::command]
 pub(crate) async fn complete_activity(
     store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<CompleteActivity>,
 ) -> Response<CompleteActivity> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.complete_activity(&actor, request.id, &request.body)?)
+    let written = store.complete_activity(&actor, request.id, &request.body)?;
+    sync.local_change();
+    Ok(written)
 }
 
 #[tauri::command]
 pub(crate) async fn reschedule_activity(
     store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<RescheduleActivity>,
 ) -> Response<RescheduleActivity> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.reschedule_activity(&actor, request.id, &request.body)?)
+    let written = store.reschedule_activity(&actor, request.id, &request.body)?;
+    sync.local_change();
+    Ok(written)
 }
 
 #[tauri::command]
 pub(crate) async fn create_note(
     store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<CreateNote>,
 ) -> Response<CreateNote> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.create::<CustomerNote>(&actor, &request)?)
+    let written = store.create::<CustomerNote>(&actor, &request)?;
+    sync.local_change();
+    Ok(written)
 }
 
 #[tauri::command]
 pub(crate) async fn delete_record(
     store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<DeleteRecord>,
 ) -> Response<DeleteRecord> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.delete_record(&actor, request.kind, request.id)?)
+    store.delete_record(&actor, request.kind, request.id)?;
+    sync.local_change();
+    Ok(())
 }
 
 #[tauri::command]
 pub(crate) async fn restore_record(
     store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<RestoreRecord>,
 ) -> Response<RestoreRecord> {
     let mut store = lock(&store)?;
     let actor = store.actor();
-    Ok(store.restore_record(&actor, request.kind, request.id)?)
+    store.restore_record(&actor, request.kind, request.id)?;
+    sync.local_change();
+    Ok(())
 }
 
 #[tauri::command]
@@ -453,6 +529,7 @@ pub(crate) async fn get_settings(
 #[tauri::command]
 pub(crate) async fn load_demo_data(
     store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<LoadDemoData>,
 ) -> Response<LoadDemoData> {
     let () = request;
@@ -462,27 +539,107 @@ pub(crate) async fn load_demo_data(
     let mut store = lock(&store)?;
     let written =
         crm_core::demo::generate(&mut store, &DemoSize::small(), &DemoOptions::new(seed))?;
+    sync.local_change();
     Ok(DemoLoaded {
         records: written as u64,
     })
 }
 
-/// No sync server is configured from the app yet (sign-in is a settings page still to come), so
-/// the indicator shows what waits locally: pending changes, open conflicts and refusals.
 #[tauri::command]
 pub(crate) async fn get_sync_state(
-    store: Shared<'_>,
+    sync: Syncing<'_>,
     request: Request<GetSyncState>,
 ) -> Response<GetSyncState> {
     let () = request;
-    let store = lock(&store)?;
-    Ok(SyncState {
-        signed_in: false,
-        pending_changes: store.pending_changes()?,
-        open_conflicts: store.open_conflicts()?,
-        refusals: store.list_refusals()?.len() as u64,
-        ..SyncState::default()
-    })
+    Ok(sync.state()?)
+}
+
+#[tauri::command]
+pub(crate) async fn sign_in(sync: Syncing<'_>, request: Request<SignIn>) -> Response<SignIn> {
+    Ok(sync.sign_in(request).await?)
+}
+
+#[tauri::command]
+pub(crate) async fn sign_out(sync: Syncing<'_>, request: Request<SignOut>) -> Response<SignOut> {
+    let () = request;
+    Ok(sync.sign_out().await?)
+}
+
+#[tauri::command]
+pub(crate) async fn sync_now(sync: Syncing<'_>, request: Request<SyncNow>) -> Response<SyncNow> {
+    let () = request;
+    Ok(sync.sync_now()?)
+}
+
+#[tauri::command]
+pub(crate) async fn list_refusals(
+    store: Shared<'_>,
+    request: Request<ListRefusals>,
+) -> Response<ListRefusals> {
+    let () = request;
+    let refusals = lock(&store)?.list_refusals()?;
+    Ok(refusals
+        .into_iter()
+        .map(|refusal| RefusalEntry {
+            id: refusal.id,
+            record_id: refusal.record_id,
+            kind: refusal.kind,
+            title: refusal.title,
+            reason: refusal.reason,
+            refused_at: refusal.refused_at,
+        })
+        .collect())
+}
+
+#[tauri::command]
+pub(crate) async fn dismiss_refusal(
+    store: Shared<'_>,
+    request: Request<DismissRefusal>,
+) -> Response<DismissRefusal> {
+    Ok(lock(&store)?.dismiss_refusal(request)?)
+}
+
+#[tauri::command]
+pub(crate) async fn list_conflicts(
+    store: Shared<'_>,
+    request: Request<ListConflicts>,
+) -> Response<ListConflicts> {
+    let () = request;
+    let conflicts = lock(&store)?.list_conflicts()?;
+    Ok(conflicts.into_iter().map(conflict_entry).collect())
+}
+
+#[tauri::command]
+pub(crate) async fn resolve_conflict(
+    store: Shared<'_>,
+    sync: Syncing<'_>,
+    request: Request<ResolveConflict>,
+) -> Response<ResolveConflict> {
+    let mut store = lock(&store)?;
+    let actor = store.actor();
+    store.resolve_conflict(&actor, request.record_id, &request.field, request.value)?;
+    sync.local_change();
+    Ok(())
+}
+
+fn conflict_entry(conflict: crm_core::Conflict) -> ConflictEntry {
+    ConflictEntry {
+        kind: conflict.kind,
+        record_id: conflict.record_id,
+        title: conflict.title,
+        field: conflict.field,
+        values: conflict
+            .values
+            .into_iter()
+            .map(|value| ConflictValue {
+                value: value.value,
+                shown: value.shown,
+                user_id: value.user_id,
+                at: value.at,
+            })
+            .collect(),
+        detected_at: conflict.detected_at,
+    }
 }
 
 /// A poisoned lock means an earlier command panicked mid-write; SQLite rolled that transaction

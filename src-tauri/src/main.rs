@@ -5,13 +5,19 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod credentials;
 mod data_dir;
 mod demo;
+mod sync;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
-use tauri::Manager as _;
+use crm_protocol::ipc::{Event as _, RecordsChanged, SyncStatusChanged};
+use tauri::{Emitter as _, Manager as _};
+
+use crate::credentials::Credentials;
+use crate::sync::{SyncEvent, SyncService};
 
 /// Registers every command of `commands` with Tauri and lists their names, so a test can check
 /// that each `crm_protocol::ipc::Command` has its handler.
@@ -76,6 +82,13 @@ commands![
     get_settings,
     load_demo_data,
     get_sync_state,
+    sign_in,
+    sign_out,
+    sync_now,
+    list_refusals,
+    dismiss_refusal,
+    list_conflicts,
+    resolve_conflict,
 ];
 
 fn main() -> anyhow::Result<()> {
@@ -109,12 +122,39 @@ fn main() -> anyhow::Result<()> {
                 demo::load_if_empty(&mut store, size)?;
             }
             // A std Mutex: every command is a short synchronous call into the store, and the
-            // store is `Send` but not `Sync`.
-            app.manage(Mutex::new(store));
+            // store is `Send` but not `Sync`. Shared with the sync engine, which locks it only
+            // for the store steps of a round, never across the network.
+            let store = Arc::new(Mutex::new(store));
+            let sync_service = SyncService::new(
+                store.clone(),
+                Credentials::os(),
+                tauri::async_runtime::handle().inner().clone(),
+                webview_notifier(app.handle().clone()),
+            );
+            match sync_service.resume() {
+                Ok(true) => tracing::info!("syncing with the signed-in server"),
+                Ok(false) => tracing::info!("not signed in to a sync server"),
+                Err(error) => tracing::warn!(%error, "sync could not start"),
+            }
+            app.manage(store);
+            app.manage(sync_service);
             Ok(())
         })
         .run(tauri::generate_context!())
         .context("running the desktop app")
+}
+
+/// Sends the sync engine's news to the webview as the protocol's events.
+fn webview_notifier(app: tauri::AppHandle) -> sync::Notify {
+    Arc::new(move |event| {
+        let sent = match event {
+            SyncEvent::Status(state) => app.emit(SyncStatusChanged::NAME, state),
+            SyncEvent::RecordsChanged(ids) => app.emit(RecordsChanged::NAME, ids),
+        };
+        if let Err(error) = sent {
+            tracing::warn!(%error, "could not send a sync event to the window");
+        }
+    })
 }
 
 #[cfg(test)]
