@@ -134,7 +134,7 @@ fn SignInFormView(props: &SignInFormProps) -> Html {
             form.dispatch(SignInAction::Prefill(sync.clone()));
         });
     }
-    let first_sync_needed = needs_first_sync(props.sync.as_ref());
+    let first_sync_needed = needs_first_sync(props.sync.as_ref(), &form.request);
 
     let submit = {
         let form = form.clone();

@@ -240,9 +240,16 @@ pub(crate) fn last_sync(sync: &SyncState) -> String {
     }
 }
 
-/// The sign-in form shows the first-sync choice only when there is something to choose about.
-pub(crate) fn needs_first_sync(sync: Option<&SyncState>) -> bool {
-    sync.is_some_and(|sync| sync.account.is_none() && sync.has_local_data)
+/// The sign-in form shows the first-sync choice only when there is something to choose about:
+/// records on this laptop, and an account other than the one they sync with.
+pub(crate) fn needs_first_sync(sync: Option<&SyncState>, request: &SignInRequest) -> bool {
+    sync.is_some_and(|sync| {
+        let same_account = sync.account.as_ref().is_some_and(|account| {
+            account.server_url == request.normalized_server_url()
+                && account.email.eq_ignore_ascii_case(request.email.trim())
+        });
+        sync.has_local_data && !same_account
+    })
 }
 
 #[cfg(test)]
@@ -380,13 +387,24 @@ mod tests {
         let form = run(vec![SignInAction::Prefill(Some(state.clone()))]);
         assert_eq!(form.request.server_url, "https://sync.acme.example");
         assert_eq!(form.request.email, "anna@acme.example");
-        assert!(!needs_first_sync(Some(&state)));
+        let with_records = SyncState {
+            has_local_data: true,
+            ..state.clone()
+        };
+        assert!(!needs_first_sync(Some(&state), &form.request), "no records");
+        assert!(
+            !needs_first_sync(Some(&with_records), &form.request),
+            "the same account again"
+        );
+        let mut other = form.request.clone();
+        other.email = "ben@acme.example".into();
+        assert!(needs_first_sync(Some(&with_records), &other));
         let local = SyncState {
             has_local_data: true,
             ..SyncState::default()
         };
-        assert!(needs_first_sync(Some(&local)));
-        assert!(!needs_first_sync(None));
+        assert!(needs_first_sync(Some(&local), &form.request));
+        assert!(!needs_first_sync(None, &form.request));
     }
 
     #[test]

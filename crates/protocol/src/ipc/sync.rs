@@ -56,7 +56,8 @@ pub struct SignInRequest {
     pub password: String,
     /// Shown to the admin in the server's device list.
     pub device_name: String,
-    /// Needed when this laptop already holds records (see [`SyncState::has_local_data`]).
+    /// Needed when this laptop holds records (see [`SyncState::has_local_data`]) and signs in
+    /// as an account other than the one it synced with.
     #[serde(default)]
     pub first_sync: Option<FirstSyncChoice>,
     /// Keep the token in memory only (when no keyring is available).
@@ -173,7 +174,8 @@ pub struct SyncState {
     /// or a session-only token from an earlier run): Settings offers to sign in again there.
     #[serde(default)]
     pub account: Option<AccountSummary>,
-    /// The store holds records a first sync would upload or set aside: sign-in asks which.
+    /// The store holds records (beyond the pipeline every new profile starts with): signing in
+    /// as a new account asks whether to upload them or start from the server's data.
     #[serde(default)]
     pub has_local_data: bool,
     /// The token is kept for this session only (no keyring was available).
