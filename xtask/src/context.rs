@@ -89,6 +89,26 @@ impl Context {
             .find(|candidate| candidate.is_file())
     }
 
+    /// `program arguments...` inside a session bus of its own with an unlocked gnome-keyring, a
+    /// real Secret Service: the desktop app's keyring tests run against it (`CRM_TEST_KEYRING`
+    /// tells them one is there). Its keyring files go to a fresh directory under the target
+    /// dir, never to the user's own keyring.
+    pub(crate) fn with_secret_service(&self, program: &str) -> anyhow::Result<Command> {
+        let keyring_home = self.target_dir.join("test-keyring");
+        if keyring_home.exists() {
+            std::fs::remove_dir_all(&keyring_home)
+                .with_context(|| format!("clearing {}", keyring_home.display()))?;
+        }
+        std::fs::create_dir_all(&keyring_home)
+            .with_context(|| format!("creating {}", keyring_home.display()))?;
+        let mut command = self.command("dbus-run-session");
+        command
+            .args(["--", "sh", "-c", SECRET_SERVICE_SCRIPT, "sh", program])
+            .env("CRM_KEYRING_HOME", &keyring_home)
+            .env("CRM_TEST_KEYRING", "1");
+        Ok(command)
+    }
+
     /// The debug build of the desktop app.
     pub(crate) fn app_binary(&self) -> PathBuf {
         self.target_dir.join("debug").join("field-crm")
@@ -156,6 +176,13 @@ pub(crate) fn has_display() -> bool {
         .iter()
         .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
 }
+
+/// Starts gnome-keyring's Secret Service on the session bus with a new login keyring unlocked
+/// by a throwaway password, then runs the command given after it. The daemon's output goes
+/// away: it would otherwise hold the test output's pipe open.
+const SECRET_SERVICE_SCRIPT: &str = "printf %s crm-test-keyring \
+    | XDG_DATA_HOME=\"$CRM_KEYRING_HOME\" gnome-keyring-daemon --unlock --components=secrets \
+    >/dev/null 2>&1 && exec \"$@\"";
 
 /// The prefix that gives a command a session bus and a virtual screen. `dbus-run-session`
 /// because without a session bus WebKit leaves dbus/at-spi processes behind.

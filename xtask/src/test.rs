@@ -47,8 +47,11 @@ fn run_all(context: &Context, steps: &mut Steps, counts: &mut TestCounts) -> any
             "crm-ui",
         ]))
     })?;
-    steps.run("unit, integration and sync tests", || {
-        let mut command = context.cargo(&["test", "--workspace", "--exclude", "crm-e2e"]);
+    steps.run("unit, integration, sync and keyring tests", || {
+        // Inside a session bus with gnome-keyring: the app's keyring tests use the real
+        // Secret Service (without one they only check the "no keyring" path).
+        let mut command = context.with_secret_service("cargo")?;
+        command.args(["test", "--workspace", "--exclude", "crm-e2e"]);
         if std::env::var_os("CRM_TEST_DATABASE_URL").is_none() {
             command.env("CRM_TEST_DATABASE_URL", setup::postgres_url(context));
         }
