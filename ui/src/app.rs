@@ -151,6 +151,11 @@ pub(crate) fn App() -> Html {
                             Err(error) => web_sys::console::warn_1(&error.message.into()),
                         }
                     }
+                    // A round may have ended before the listener was in place.
+                    match ipc::call::<GetSyncState>(&()).await {
+                        Ok(sync) => dispatch.emit(AppAction::SyncLoaded(sync)),
+                        Err(error) => web_sys::console::warn_1(&error.message.into()),
+                    }
                 });
             }
             move || listeners.borrow_mut().clear()

@@ -23,10 +23,10 @@ pub(crate) fn sync_summary(sync: &SyncState) -> (&'static str, String) {
         1 => "1 change waiting to sync".to_owned(),
         count => format!("{count} changes waiting to sync"),
     };
-    if let Some(progress) = bootstrap_progress(sync).filter(|_| sync.signed_in) {
-        ("sync-busy", progress)
-    } else if let Some(error) = &sync.last_error {
+    if let Some(error) = &sync.last_error {
         ("sync-offline", error.clone())
+    } else if let Some(progress) = bootstrap_progress(sync).filter(|_| sync.signed_in) {
+        ("sync-busy", progress)
     } else if !sync.signed_in {
         ("sync-local", format!("Not signed in · {pending}"))
     } else if sync.syncing {

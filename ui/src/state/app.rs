@@ -139,7 +139,16 @@ impl Reducible for AppState {
             }
             AppAction::ToggleHelp => next.help_open = !next.help_open,
             AppAction::DataChanged => next.data_version += 1,
-            AppAction::SyncLoaded(sync) => next.sync = Some(sync),
+            AppAction::SyncLoaded(sync) => {
+                // An older state can arrive after a newer one (an answer and an event race).
+                if next
+                    .sync
+                    .as_ref()
+                    .is_none_or(|current| sync.revision >= current.revision)
+                {
+                    next.sync = Some(sync);
+                }
+            }
         }
         Rc::new(next)
     }
@@ -219,17 +228,30 @@ mod tests {
     }
 
     #[test]
-    fn the_latest_sync_state_replaces_the_previous_one() {
-        let offline = SyncState {
+    fn the_newest_sync_state_wins_whatever_order_they_arrive_in() {
+        let bootstrapping = SyncState {
+            revision: 3,
             signed_in: true,
+            syncing: true,
             ..SyncState::default()
         };
         let online = SyncState {
+            revision: 4,
+            syncing: false,
             online: true,
-            ..offline.clone()
+            ..bootstrapping.clone()
         };
         let state = run(vec![
-            AppAction::SyncLoaded(offline),
+            AppAction::SyncLoaded(online.clone()),
+            AppAction::SyncLoaded(bootstrapping.clone()),
+        ]);
+        assert_eq!(
+            state.sync,
+            Some(online.clone()),
+            "the late older answer is ignored"
+        );
+        let state = run(vec![
+            AppAction::SyncLoaded(bootstrapping),
             AppAction::SyncLoaded(online.clone()),
         ]);
         assert_eq!(state.sync, Some(online));

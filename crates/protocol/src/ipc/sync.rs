@@ -168,6 +168,10 @@ pub struct BootstrapProgress {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncState {
+    /// Increases with every state the shell makes: a command's answer and an event can arrive
+    /// in either order, and the UI keeps the state with the highest revision.
+    #[serde(default)]
+    pub revision: u64,
     /// A sync server and a device token are configured: the engine runs.
     pub signed_in: bool,
     /// The server this laptop's data belongs to, also when its token is missing (signed out,
