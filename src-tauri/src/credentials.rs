@@ -121,12 +121,15 @@ impl Credentials {
             .build(SERVICE, &key.user(), Some(&modifiers))?)
     }
 
-    /// Checks that the keyring answers, before a sign-in creates a token that could not be
-    /// kept: reads an entry that does not exist.
+    /// Checks that the keyring can keep a token, before a sign-in creates one that could not
+    /// be kept: writes and deletes a probe entry. Reading is not enough: a Secret Service with
+    /// no unlocked collection answers searches but refuses to store. (On a desktop whose
+    /// keyring is locked, this is where the system asks to unlock it.)
     pub(crate) fn check_keyring(&self) -> Result<(), CredentialError> {
-        let probe = TokenKey::new("keyring-check", "nobody");
-        match self.entry(&probe)?.get_password() {
-            Ok(_) | Err(KeyringError::NoEntry) => Ok(()),
+        let probe = self.entry(&TokenKey::new("keyring-check", "field-crm"))?;
+        probe.set_password("probe")?;
+        match probe.delete_credential() {
+            Ok(()) | Err(KeyringError::NoEntry) => Ok(()),
             Err(error) => Err(error.into()),
         }
     }

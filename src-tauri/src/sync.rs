@@ -7,6 +7,7 @@
 //! `await` and never one inside the other, so a round or a sign-in waiting on the network never
 //! blocks a command.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -26,6 +27,9 @@ use crate::credentials::{CredentialError, Credentials, Persistence, TokenKey};
 /// How long sign-out waits for a round in flight to finish before cutting it off (safe: the
 /// engine never holds the store across the network, and each store step is a transaction).
 const STOP_GRACE: Duration = Duration::from_secs(2);
+
+/// How long sign-in waits for the keyring, an unlock dialog included.
+const KEYRING_PATIENCE: Duration = Duration::from_secs(90);
 
 /// What the shell tells the webview.
 #[derive(Clone, Debug, PartialEq)]
@@ -143,6 +147,8 @@ fn running_state(
     persistence: Persistence,
 ) -> SyncState {
     SyncState {
+        // Stamped by whoever hands it out.
+        revision: 0,
         signed_in: true,
         account: Some(summary(account)),
         has_local_data: false,
@@ -162,6 +168,13 @@ fn running_state(
     }
 }
 
+/// Numbers `state` after every state made before it: a command's answer and an event can reach
+/// the webview in either order, and the UI keeps the newest.
+fn stamp(revision: &AtomicU64, mut state: SyncState) -> SyncState {
+    state.revision = revision.fetch_add(1, Ordering::SeqCst) + 1;
+    state
+}
+
 struct RunningEngine {
     handle: SyncHandle,
     account: ServerAccount,
@@ -174,11 +187,12 @@ struct RunningEngine {
 /// Managed by Tauri: the store shared with the engine, the tokens, and the engine when it runs.
 pub(crate) struct SyncService {
     store: Arc<Mutex<Store>>,
-    credentials: Credentials,
+    credentials: Arc<Credentials>,
     runtime: tokio::runtime::Handle,
     notify: Notify,
     timing: EngineTiming,
     running: Mutex<Option<RunningEngine>>,
+    revision: Arc<AtomicU64>,
 }
 
 impl SyncService {
@@ -190,11 +204,12 @@ impl SyncService {
     ) -> SyncService {
         SyncService {
             store,
-            credentials,
+            credentials: Arc::new(credentials),
             runtime,
             notify,
             timing: EngineTiming::default(),
             running: Mutex::new(None),
+            revision: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -243,7 +258,7 @@ impl SyncService {
             Persistence::SessionOnly
         } else {
             // Before the server creates a device whose token could not be kept.
-            self.credentials.check_keyring()?;
+            self.check_keyring().await?;
             Persistence::Keyring
         };
         // The server compares emails in lower case; the account shows it that way too.
@@ -310,6 +325,22 @@ impl SyncService {
         self.state()
     }
 
+    /// The keyring check may wait on an unlock dialog; off the async workers, and not for
+    /// ever: with nobody to answer it (a headless session) the user gets the session-only
+    /// offer instead of a sign-in that never ends.
+    async fn check_keyring(&self) -> Result<(), SyncServiceError> {
+        let credentials = self.credentials.clone();
+        let check = tokio::task::spawn_blocking(move || credentials.check_keyring());
+        match tokio::time::timeout(KEYRING_PATIENCE, check).await {
+            Ok(Ok(checked)) => Ok(checked?),
+            Ok(Err(failed)) => Err(CredentialError::Failed(failed.to_string()).into()),
+            Err(_) => Err(CredentialError::Unavailable(
+                "the keyring did not answer; it may be waiting to be unlocked".into(),
+            )
+            .into()),
+        }
+    }
+
     /// Stops syncing and forgets the token; the store keeps its records, its server account
     /// and its pending changes, which sync after the next sign-in.
     pub(crate) async fn sign_out(&self) -> Result<SyncState, SyncServiceError> {
@@ -350,11 +381,11 @@ impl SyncService {
             )
         });
         if let Some(state) = running {
-            return Ok(state);
+            return Ok(stamp(&self.revision, state));
         }
         let store = self.store()?;
         let account = store.server_account()?;
-        Ok(SyncState {
+        let state = SyncState {
             signed_in: false,
             has_local_data: store.has_local_data()?,
             account: account.as_ref().map(summary),
@@ -362,7 +393,8 @@ impl SyncService {
             open_conflicts: store.open_conflicts()?,
             refusals: store.list_refusals()?.len() as u64,
             ..SyncState::default()
-        })
+        };
+        Ok(stamp(&self.revision, state))
     }
 
     fn start(
@@ -383,13 +415,11 @@ impl SyncService {
             let mut handle = handle.clone();
             let notify = self.notify.clone();
             let account = account.clone();
+            let revision = self.revision.clone();
             self.runtime.spawn(async move {
                 while let Some(status) = handle.changed().await {
-                    notify(SyncEvent::Status(running_state(
-                        &status,
-                        &account,
-                        persistence,
-                    )));
+                    let state = running_state(&status, &account, persistence);
+                    notify(SyncEvent::Status(stamp(&revision, state)));
                 }
             })
         };
@@ -643,6 +673,76 @@ mod tests {
             })
             .await;
         laptop.service.sign_out().await.expect("signs out");
+        server.stop().await.expect("server stops");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_new_laptop_downloads_the_company_records_and_hears_of_them() {
+        let server_dir = tempfile::tempdir().expect("temp dir");
+        let server = server_with_user(&server_dir).await;
+        let empty = Laptop::new();
+        empty
+            .service
+            .sign_in(request(&server.url()))
+            .await
+            .expect("signs in to an empty company");
+        let state = empty
+            .until("online with the empty company", |state| {
+                state.online && state.last_success.is_some()
+            })
+            .await;
+        assert_eq!((state.bootstrap, state.last_error), (None, None));
+        empty.service.sign_out().await.expect("signs out");
+
+        let first = Laptop::new();
+        first.create_customer("Uploaded by the first laptop");
+        let upload = SignInRequest {
+            first_sync: Some(FirstSyncChoice::UploadLocalData),
+            ..request(&server.url())
+        };
+        first.service.sign_in(upload).await.expect("first signs in");
+        first
+            .until("uploaded", |state| {
+                state.last_success.is_some() && state.pending_changes == 0
+            })
+            .await;
+
+        let second = Laptop::new();
+        assert!(!second.service.state().expect("state").has_local_data);
+        second
+            .service
+            .sign_in(request(&server.url()))
+            .await
+            .expect("second signs in");
+        let state = second
+            .until("bootstrapped and online", |state| {
+                state.online && state.last_success.is_some()
+            })
+            .await;
+        assert_eq!(state.bootstrap, None, "{state:?}");
+        assert_eq!(state.last_error, None);
+        let names: Vec<String> = second
+            .store
+            .lock()
+            .expect("store")
+            .list_customers(&crm_protocol::ipc::CustomerQuery::default())
+            .expect("lists")
+            .data
+            .into_iter()
+            .map(|customer| customer.name)
+            .collect();
+        assert_eq!(names, ["Uploaded by the first laptop"]);
+        assert!(
+            second
+                .events
+                .lock()
+                .expect("events")
+                .iter()
+                .any(|event| matches!(event, SyncEvent::RecordsChanged(ids) if !ids.is_empty())),
+            "the pages heard of the downloaded records"
+        );
+        first.service.sign_out().await.expect("signs out");
+        second.service.sign_out().await.expect("signs out");
         server.stop().await.expect("server stops");
     }
 
