@@ -194,3 +194,6 @@ pub(crate) const HEADLESS_PREFIX: &[&str] = &[
     "-s",
     "-screen 0 1280x800x24",
 ];
+
+/// The virtual screen of [`HEADLESS_PREFIX`], for a command that already has a session bus.
+pub(crate) const XVFB_RUN: &[&str] = &["xvfb-run", "-a", "-s", "-screen 0 1280x800x24"];

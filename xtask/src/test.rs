@@ -5,7 +5,7 @@ use anyhow::ensure;
 
 use crate::app::{build_app, build_ui};
 use crate::bundle;
-use crate::context::{Context, HEADLESS_PREFIX, execute};
+use crate::context::{Context, XVFB_RUN, execute};
 use crate::report::{Classify, Count, Steps, TestCounts, TestKind, run_tests};
 use crate::setup;
 
@@ -66,9 +66,12 @@ fn run_all(context: &Context, steps: &mut Steps, counts: &mut TestCounts) -> any
     steps.run(
         "end-to-end test (tauri-driver + WebKitWebDriver, Xvfb)",
         || {
-            let mut command = context.command(HEADLESS_PREFIX[0]);
+            // A session bus with an unlocked Secret Service (the sync test keeps the app's
+            // token in it across restarts; a locked one would open an unlock dialog), and a
+            // virtual screen.
+            let mut command = context.with_secret_service(XVFB_RUN[0])?;
             command
-                .args(&HEADLESS_PREFIX[1..])
+                .args(&XVFB_RUN[1..])
                 .args([
                     "cargo",
                     "test",
