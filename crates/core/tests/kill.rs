@@ -89,7 +89,7 @@ fn child_device() {
             store.create(&actor, &fields).expect("creates")
         };
         println!("created {}", customer.id);
-        if index % 3 == 0 {
+        if index.is_multiple_of(3) {
             // The network may be slow or the server busy: a failed round is retried later.
             let _ = runtime.block_on(sync_now(&store, &client));
         }
