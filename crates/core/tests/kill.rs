@@ -253,16 +253,19 @@ async fn a_bootstrap_killed_again_and_again_resumes_and_completes() {
     }
     let device = Mutex::new(open_joined(device_dir.path(), &url));
     sync_now(&device, &client).await.expect("completes");
-    let store = device.lock().expect("lock");
-    assert_eq!(customer_ids(&store), expected);
-    assert_eq!(
-        store.document_count().expect("counts"),
-        source
-            .lock()
-            .expect("lock")
-            .document_count()
-            .expect("counts")
-    );
-    drop(store);
+    let (ids, documents) = {
+        let store = device.lock().expect("lock");
+        (
+            customer_ids(&store),
+            store.document_count().expect("counts"),
+        )
+    };
+    assert_eq!(ids, expected);
+    let source_documents = source
+        .lock()
+        .expect("lock")
+        .document_count()
+        .expect("counts");
+    assert_eq!(documents, source_documents);
     server.stop().await.expect("server stops");
 }
