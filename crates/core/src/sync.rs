@@ -61,6 +61,8 @@ pub struct SyncClient {
     http: reqwest::Client,
     base_url: String,
     token: String,
+    /// The wire format version this client speaks ([`PROTOCOL_VERSION`]).
+    protocol: u32,
 }
 
 impl SyncClient {
@@ -74,7 +76,15 @@ impl SyncClient {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),
             token: token.to_owned(),
+            protocol: PROTOCOL_VERSION,
         })
+    }
+
+    /// This client, speaking protocol `version` instead of this build's: what an app of another
+    /// release sends (for tests of version skew).
+    pub fn speaking(mut self, version: u32) -> SyncClient {
+        self.protocol = version;
+        self
     }
 
     async fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncError> {
@@ -82,7 +92,7 @@ impl SyncClient {
             .http
             .post(format!("{}/v1/push", self.base_url))
             .bearer_auth(&self.token)
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .header(PROTOCOL_HEADER, self.protocol.to_string())
             .json(request)
             .send()
             .await?;
@@ -102,7 +112,7 @@ impl SyncClient {
             .http
             .get(url)
             .bearer_auth(&self.token)
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .header(PROTOCOL_HEADER, self.protocol.to_string())
             .send()
             .await?;
         decode(response).await
@@ -124,7 +134,7 @@ impl SyncClient {
         request.headers_mut().insert("authorization", authorization);
         request.headers_mut().insert(
             PROTOCOL_HEADER,
-            HeaderValue::from_str(&PROTOCOL_VERSION.to_string())
+            HeaderValue::from_str(&self.protocol.to_string())
                 .map_err(|_| live_error("protocol header"))?,
         );
         match tokio_tungstenite::connect_async(request).await {
@@ -158,7 +168,7 @@ impl SyncClient {
                 self.base_url
             ))
             .bearer_auth(&self.token)
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .header(PROTOCOL_HEADER, self.protocol.to_string())
             .send()
             .await?;
         decode(response).await
