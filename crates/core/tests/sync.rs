@@ -588,3 +588,67 @@ async fn a_field_a_newer_app_added_survives_an_edit_by_this_one() {
     );
     server.stop().await.expect("server stops");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_attached_offline_uploads_later_and_downloads_on_first_open() {
+    use crm_core::sync::{download_missing_blobs, open_blob};
+
+    let server_dir = tempfile::tempdir().expect("temp dir");
+    let server = start_server(&server_dir).await;
+    let address = server.address();
+    let (a, b) = (Device::new(&server), Device::new(&server));
+    let customer = a.create(NewCustomer {
+        name: "Acme Corp".into(),
+        ..NewCustomer::default()
+    });
+    a.sync().await;
+    server.stop().await.expect("server stops");
+
+    // Offline: the file is attached, and the sync attempt fails without losing it.
+    let bytes: Vec<u8> = (0..40_000u32).map(|index| (index % 251) as u8).collect();
+    let attachment = {
+        let mut store = a.store.lock().expect("lock");
+        let actor = store.actor();
+        let links = serde_json::from_value(json!({"customerId": customer.id})).expect("links");
+        store
+            .attach_file(&actor, "contract.pdf", "application/pdf", &bytes, &links)
+            .expect("attaches")
+    };
+    assert!(sync_now(&a.store, &a.client).await.is_err(), "offline");
+
+    let config = Config {
+        dev_token: Some(TOKEN.to_owned()),
+        ..Config::new(server_dir.path())
+    };
+    let server = crm_sync_server::start(&config, address)
+        .await
+        .expect("server restarts");
+    let report = a.sync().await;
+    assert_eq!(report.uploaded_files, 1, "the file goes before its record");
+    assert_eq!(a.sync().await.uploaded_files, 0, "and only once");
+
+    b.sync().await;
+    let missing = b
+        .store
+        .lock()
+        .expect("lock")
+        .missing_blobs()
+        .expect("reads");
+    assert_eq!(
+        missing,
+        vec![attachment.sha256.clone()],
+        "metadata came, the file did not"
+    );
+    let opened = open_blob(&b.store, &b.client, &attachment.sha256)
+        .await
+        .expect("downloads on first open");
+    assert_eq!(opened, bytes);
+    assert!(b.store.lock().expect("lock").has_blob(&attachment.sha256));
+    assert_eq!(
+        download_missing_blobs(&b.store, &b.client)
+            .await
+            .expect("nothing left"),
+        0
+    );
+    server.stop().await.expect("server stops");
+}
