@@ -253,9 +253,7 @@ async fn hash(password: &str) -> Result<String, AdminError> {
         )));
     }
     let password = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(StorageError::from)??;
+    let hash = crate::auth::on_password_thread(move || hash_password(&password)).await??;
     Ok(hash)
 }
 

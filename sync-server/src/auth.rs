@@ -53,8 +53,49 @@ pub(crate) fn random_uuid() -> Result<uuid::Uuid, getrandom::Error> {
     Ok(uuid::Builder::from_random_bytes(bytes).into_uuid())
 }
 
+type PasswordJob = Box<dyn FnOnce() + Send>;
+
+/// Runs `work` (an argon2 hash or check) on the server's one password thread and waits for it.
+///
+/// One thread rather than the blocking pool: each argon2 run allocates its 19 MiB work area,
+/// and the allocator keeps that memory in the arena of the thread that used it. Spread over the
+/// blocking pool's threads, a burst of sign-ins left a few hundred MiB resident; on one thread
+/// it is one work area, reused. One hash at a time (tens of milliseconds) is ample for sign-ins.
+pub(crate) async fn on_password_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, crate::storage::StorageError> {
+    static WORKER: std::sync::OnceLock<std::sync::Mutex<std::sync::mpsc::Sender<PasswordJob>>> =
+        std::sync::OnceLock::new();
+    let worker = WORKER.get_or_init(|| {
+        let (sender, jobs) = std::sync::mpsc::channel::<PasswordJob>();
+        let spawned = std::thread::Builder::new()
+            .name("passwords".into())
+            .spawn(move || {
+                for job in jobs {
+                    job();
+                }
+            });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "cannot start the password thread");
+        }
+        std::sync::Mutex::new(sender)
+    });
+    let (done, result) = tokio::sync::oneshot::channel();
+    let job: PasswordJob = Box::new(move || {
+        let _ = done.send(work());
+    });
+    worker
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .send(job)
+        .map_err(|_| crate::storage::StorageError::Invalid("the password thread stopped".into()))?;
+    result
+        .await
+        .map_err(|_| crate::storage::StorageError::Invalid("the password thread stopped".into()))
+}
+
 /// The argon2id hash (PHC string, with its parameters and salt) of a password. Slow on
-/// purpose (tens of milliseconds): call it off the async workers.
+/// purpose (tens of milliseconds): call it through [`on_password_thread`].
 pub(crate) fn hash_password(password: &str) -> Result<String, PasswordError> {
     use argon2::PasswordHasher as _;
     let mut salt = [0; 16];

@@ -13,11 +13,10 @@ use crate::auth::{TokenHash, generate_token};
 use crate::server::{Config, ServerError};
 use crate::storage::{NewDevice, NewUser, Storage};
 
-pub(crate) const DEV_TENANT: TenantId =
+pub const DEV_TENANT: TenantId =
     TenantId(Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0001));
-pub(crate) const DEV_USER: UserId =
-    UserId(Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0002));
-pub(crate) const DEV_DEVICE: DeviceId =
+pub const DEV_USER: UserId = UserId(Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0002));
+pub const DEV_DEVICE: DeviceId =
     DeviceId(Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0003));
 
 /// What startup did about the development token.

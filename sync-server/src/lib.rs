@@ -43,7 +43,7 @@ mod storage;
 
 pub use admin::{Admin, AdminError, DeviceRow, MIN_PASSWORD_CHARS, TenantDump, TenantRow, UserRow};
 pub use auth::PasswordError;
-pub use dev::DevToken;
+pub use dev::{DEV_DEVICE, DEV_TENANT, DEV_USER, DevToken};
 pub use router::router;
 pub use server::{AppState, Config, Limits, RunningServer, ServerError, Startup, serve, start};
 pub use storage::StorageError;

@@ -17,9 +17,18 @@ use tracing_subscriber::EnvFilter;
 ///
 /// Every command works on the store chosen by --data-dir / CRM_DATA_DIR (SQLite) or
 /// --database-url / CRM_DATABASE_URL (PostgreSQL).
+///
+/// Settings come from flags, then environment variables, then the file given by --config /
+/// CRM_CONFIG (TOML, the flags' names as keys: `data-dir`, `database-url`, `listen`,
+/// `max-body-bytes`, `max-blob-bytes`), then the defaults.
 #[derive(Debug, Parser)]
 #[command(name = "crm-sync-server", version)]
 struct Cli {
+    /// A TOML file of settings, e.g. `/etc/crm-sync-server.toml`; flags and environment
+    /// variables override it.
+    #[arg(long, env = "CRM_CONFIG", global = true)]
+    config: Option<PathBuf>,
+
     /// Directory holding the server's data: the SQLite database `sync.sqlite3` and the
     /// attachment blobs (`blobs/`). Created if missing. Back it up to back up the server.
     #[arg(long, env = "CRM_DATA_DIR", default_value = "./data", global = true)]
@@ -229,7 +238,11 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    let cli = Cli::parse();
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let mut cli = <Cli as clap::FromArgMatches>::from_arg_matches(&matches)?;
+    if let Some(path) = cli.config.clone() {
+        settings_file(&path)?.apply(&mut cli, &matches);
+    }
     let config = Config {
         database_url: cli.database_url,
         ..Config::new(cli.data_dir)
@@ -408,6 +421,68 @@ fn read_password(file: Option<&Path>) -> anyhow::Result<String> {
         }
     }
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// The settings file (`--config`): the flags' names as keys, every key optional.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct SettingsFile {
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    listen: Option<SocketAddr>,
+    max_body_bytes: Option<usize>,
+    max_blob_bytes: Option<usize>,
+}
+
+fn settings_file(path: &Path) -> anyhow::Result<SettingsFile> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the settings file {}", path.display()))?;
+    toml::from_str(&text)
+        .with_context(|| format!("the settings file {} is invalid", path.display()))
+}
+
+impl SettingsFile {
+    /// Sets each setting the file has and neither a flag nor an environment variable set.
+    fn apply(self, cli: &mut Cli, matches: &clap::ArgMatches) {
+        let unset = |matches: &clap::ArgMatches, id: &str| {
+            !matches!(
+                matches.value_source(id),
+                Some(
+                    clap::parser::ValueSource::CommandLine | clap::parser::ValueSource::EnvVariable
+                )
+            )
+        };
+        if let Some(data_dir) = self.data_dir
+            && unset(matches, "data_dir")
+        {
+            cli.data_dir = data_dir;
+        }
+        if let Some(url) = self.database_url
+            && unset(matches, "database_url")
+        {
+            cli.database_url = Some(url);
+        }
+        let (Command::Serve(args), Some(("serve", serve))) =
+            (&mut cli.command, matches.subcommand())
+        else {
+            return;
+        };
+        if let Some(listen) = self.listen
+            && unset(serve, "listen")
+        {
+            args.listen = listen;
+        }
+        if let Some(bytes) = self.max_body_bytes
+            && unset(serve, "max_body_bytes")
+        {
+            args.max_body_bytes = bytes;
+        }
+        if let Some(bytes) = self.max_blob_bytes
+            && unset(serve, "max_blob_bytes")
+        {
+            args.max_blob_bytes = bytes;
+        }
+    }
 }
 
 /// Writes a new file readable by its owner only.

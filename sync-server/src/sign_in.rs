@@ -15,7 +15,7 @@ use crm_protocol::sync::{SignInRequest, SignInResponse};
 use crate::auth::{TokenHash, generate_token, hash_password, random_uuid, verify_password};
 use crate::error::ApiError;
 use crate::server::AppState;
-use crate::storage::{NewDevice, StorageError};
+use crate::storage::NewDevice;
 
 const WINDOW: Duration = Duration::from_secs(60);
 /// Entries kept before expired ones are swept, so that a flood of made-up emails cannot grow
@@ -128,9 +128,8 @@ pub(crate) async fn sign_in(
         .and_then(|user| user.password_hash.clone())
         .unwrap_or_else(|| dummy_hash().to_owned());
     let password = request.password;
-    let matches = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
-        .await
-        .map_err(StorageError::from)?;
+    let matches =
+        crate::auth::on_password_thread(move || verify_password(&hash, &password)).await?;
     let (Some(tenant), Some(user), true) = (tenant, user, matches) else {
         limiter.fail(&account_key);
         state

@@ -94,3 +94,80 @@ async fn serve_prints_a_token_answers_and_stops_on_sigterm() {
     let rest: Vec<String> = lines.map(|line| line.expect("reads stderr")).collect();
     assert!(rest.iter().any(|line| line.contains("stopped")), "{rest:?}");
 }
+
+fn free_address() -> String {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .to_string()
+}
+
+async fn ready(address: &str) -> bool {
+    let http = reqwest::Client::new();
+    for _ in 0..200 {
+        if let Ok(response) = http.get(format!("http://{address}/readyz")).send().await
+            && response.status().is_success()
+        {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_settings_file_configures_serve_and_flags_override_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let from_file = free_address();
+    let settings = dir.path().join("crm-sync-server.toml");
+    std::fs::write(
+        &settings,
+        format!(
+            "data-dir = {:?}\nlisten = \"{from_file}\"\nmax-body-bytes = 1048576\n",
+            dir.path().join("from-file").display().to_string()
+        ),
+    )
+    .expect("writes");
+    let serve = |extra: &[&str]| {
+        Command::new(BINARY)
+            .args(["serve", "--config"])
+            .arg(&settings)
+            .args(extra)
+            .env_remove("CRM_DATA_DIR")
+            .env_remove("CRM_LISTEN")
+            .env_remove("CRM_CONFIG")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starts")
+    };
+
+    let mut child = serve(&[]);
+    assert!(ready(&from_file).await, "listens where the file says");
+    assert!(dir.path().join("from-file").join("sync.sqlite3").is_file());
+    child.kill().expect("stops");
+    child.wait().expect("reaped");
+
+    let from_flag = free_address();
+    let mut child = serve(&["--listen", &from_flag]);
+    assert!(ready(&from_flag).await, "the flag wins over the file");
+    child.kill().expect("stops");
+    child.wait().expect("reaped");
+}
+
+#[test]
+fn an_unknown_setting_in_the_file_is_refused_by_name() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let settings = dir.path().join("bad.toml");
+    std::fs::write(&settings, "data-dir = \"x\"\nlisten-port = 80\n").expect("writes");
+    let output = Command::new(BINARY)
+        .args(["serve", "--config"])
+        .arg(&settings)
+        .env_remove("CRM_CONFIG")
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(error.contains("listen-port"), "{error}");
+    assert!(error.contains("bad.toml"), "{error}");
+}

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::error::CoreError;
 use crate::store::{Store, now};
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
@@ -52,22 +52,7 @@ impl Store {
                 MAX_ATTACHMENT_BYTES >> 20
             )));
         }
-        let path = self.blob_path(&sha256);
-        if !path.is_file() {
-            let parent = path.parent().map(PathBuf::from).unwrap_or_default();
-            std::fs::create_dir_all(&parent).map_err(|source| CoreError::DataDir {
-                path: parent.display().to_string(),
-                source,
-            })?;
-            // Write to a temporary name, then rename: a crash never leaves half a blob under its hash.
-            let temporary = path.with_extension("partial");
-            std::fs::write(&temporary, bytes)
-                .and_then(|()| std::fs::rename(&temporary, &path))
-                .map_err(|source| CoreError::DataDir {
-                    path: path.display().to_string(),
-                    source,
-                })?;
-        }
+        self.write_blob(&sha256, bytes)?;
         crate::permissions::check(
             actor,
             crm_model::Operation::Create,
@@ -76,6 +61,51 @@ impl Store {
         )?;
         self.check_references(&draft)?;
         self.insert(actor, &draft)
+    }
+
+    /// Keeps `bytes` as the content `sha256` (unless this device has it already). Written to a
+    /// temporary name, then renamed: a crash never leaves half a blob under its hash.
+    pub(crate) fn write_blob(&self, sha256: &str, bytes: &[u8]) -> Result<(), CoreError> {
+        let path = self.blob_path(sha256);
+        if path.is_file() {
+            return Ok(());
+        }
+        let parent = path.parent().map(PathBuf::from).unwrap_or_default();
+        std::fs::create_dir_all(&parent).map_err(|source| CoreError::DataDir {
+            path: parent.display().to_string(),
+            source,
+        })?;
+        let temporary = path.with_extension("partial");
+        std::fs::write(&temporary, bytes)
+            .and_then(|()| std::fs::rename(&temporary, &path))
+            .map_err(|source| CoreError::DataDir {
+                path: path.display().to_string(),
+                source,
+            })
+    }
+
+    /// Contents of attachments whose records wait in the outbox: they go to the server before
+    /// the records do, so a device that sees an attachment can always download its file.
+    pub(crate) fn blobs_to_upload(&self) -> Result<Vec<String>, CoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT DISTINCT a.sha256 FROM attachments a
+             WHERE a.id IN (SELECT record_id FROM outbox)",
+        )?;
+        let rows = statement.query_map([], |row| row.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Contents of attachments (not in the trash) this device does not have yet.
+    pub fn missing_blobs(&self) -> Result<Vec<String>, CoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT DISTINCT sha256 FROM attachments WHERE deleted_at IS NULL")?;
+        let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
+        let all: Vec<String> = rows.collect::<Result<_, _>>()?;
+        Ok(all
+            .into_iter()
+            .filter(|sha256| !self.has_blob(sha256))
+            .collect())
     }
 
     /// The bytes of an attachment, when this device has them.

@@ -188,6 +188,9 @@ impl RecordDocument {
         let keys: Vec<String> = self.doc.keys(automerge::ROOT).collect();
         let mut conflicts = Vec::new();
         for key in keys {
+            if NOT_CONFLICTS.contains(&key.as_str()) {
+                continue;
+            }
             let all = self.doc.get_all(automerge::ROOT, key.as_str())?;
             if all.len() < 2 {
                 continue;
@@ -337,6 +340,11 @@ impl RecordDocument {
         self.doc.save_nocompress()
     }
 }
+
+/// Fields a person never chooses, so concurrent values in them are no conflict to show: the
+/// record's creation stamp, set by each device that created the same record (the tenant's
+/// default pipeline, seeded by every admin's device under one id).
+const NOT_CONFLICTS: &[&str] = &["createdAt", "createdBy"];
 
 /// A root field with concurrent values.
 pub(crate) struct FieldConflict {

@@ -20,6 +20,7 @@ use crm_protocol::sync::{
     SignInResponse,
 };
 use rusqlite::{OptionalExtension, params};
+use sha2::Digest as _;
 
 use crate::document::RecordDocument;
 use crate::error::CoreError;
@@ -61,6 +62,8 @@ pub struct SyncClient {
     http: reqwest::Client,
     base_url: String,
     token: String,
+    /// The wire format version this client speaks ([`PROTOCOL_VERSION`]).
+    protocol: u32,
 }
 
 impl SyncClient {
@@ -74,7 +77,15 @@ impl SyncClient {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),
             token: token.to_owned(),
+            protocol: PROTOCOL_VERSION,
         })
+    }
+
+    /// This client, speaking protocol `version` instead of this build's: what an app of another
+    /// release sends (for tests of version skew).
+    pub fn speaking(mut self, version: u32) -> SyncClient {
+        self.protocol = version;
+        self
     }
 
     async fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncError> {
@@ -82,7 +93,7 @@ impl SyncClient {
             .http
             .post(format!("{}/v1/push", self.base_url))
             .bearer_auth(&self.token)
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .header(PROTOCOL_HEADER, self.protocol.to_string())
             .json(request)
             .send()
             .await?;
@@ -102,7 +113,7 @@ impl SyncClient {
             .http
             .get(url)
             .bearer_auth(&self.token)
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .header(PROTOCOL_HEADER, self.protocol.to_string())
             .send()
             .await?;
         decode(response).await
@@ -124,7 +135,7 @@ impl SyncClient {
         request.headers_mut().insert("authorization", authorization);
         request.headers_mut().insert(
             PROTOCOL_HEADER,
-            HeaderValue::from_str(&PROTOCOL_VERSION.to_string())
+            HeaderValue::from_str(&self.protocol.to_string())
                 .map_err(|_| live_error("protocol header"))?,
         );
         match tokio_tungstenite::connect_async(request).await {
@@ -150,6 +161,37 @@ impl SyncClient {
         }
     }
 
+    async fn put_blob(&self, sha256: &str, bytes: Vec<u8>) -> Result<(), SyncError> {
+        let response = self
+            .http
+            .put(format!("{}/v1/blobs/{sha256}", self.base_url))
+            .bearer_auth(&self.token)
+            .header(PROTOCOL_HEADER, self.protocol.to_string())
+            .body(bytes)
+            .send()
+            .await?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        decode::<serde_json::Value>(response).await.map(|_| ())
+    }
+
+    async fn get_blob(&self, sha256: &str) -> Result<Vec<u8>, SyncError> {
+        let response = self
+            .http
+            .get(format!("{}/v1/blobs/{sha256}", self.base_url))
+            .bearer_auth(&self.token)
+            .header(PROTOCOL_HEADER, self.protocol.to_string())
+            .send()
+            .await?;
+        if response.status().is_success() {
+            return Ok(response.bytes().await?.to_vec());
+        }
+        decode::<serde_json::Value>(response)
+            .await
+            .map(|_| Vec::new())
+    }
+
     async fn pull(&self, since: u64) -> Result<PullResponse, SyncError> {
         let response = self
             .http
@@ -158,7 +200,7 @@ impl SyncClient {
                 self.base_url
             ))
             .bearer_auth(&self.token)
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .header(PROTOCOL_HEADER, self.protocol.to_string())
             .send()
             .await?;
         decode(response).await
@@ -221,6 +263,8 @@ pub struct Refusal {
 /// What one sync round did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SyncReport {
+    /// Attachment files sent to the server before their records.
+    pub uploaded_files: usize,
     pub pushed_records: usize,
     /// Records the server refused, with its reason.
     pub rejected: Vec<(RecordId, String)>,
@@ -262,6 +306,16 @@ pub async fn sync_round(
     progress: &(dyn Fn(BootstrapProgress) + Sync),
 ) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
+    // Files first: a device that receives an attachment's record can then always fetch it.
+    let blobs = lock(store)?.blobs_to_upload()?;
+    for sha256 in blobs {
+        let Some(bytes) = lock(store)?.read_blob(&sha256)? else {
+            // Metadata edited here of a file this device never downloaded: the server has it.
+            continue;
+        };
+        client.put_blob(&sha256, bytes).await?;
+        report.uploaded_files += 1;
+    }
     loop {
         let Some(batch) = lock(store)?.next_push_batch(PUSH_BATCH_RECORDS)? else {
             break;
@@ -298,6 +352,41 @@ pub async fn sync_round(
         }
     }
     Ok(report)
+}
+
+/// An attachment's bytes: from this device when it has them, else downloaded from the server
+/// (checked against their SHA-256) and kept for next time.
+pub async fn open_blob(
+    store: &Mutex<Store>,
+    client: &SyncClient,
+    sha256: &str,
+) -> Result<Vec<u8>, SyncError> {
+    if let Some(bytes) = lock(store)?.read_blob(sha256)? {
+        return Ok(bytes);
+    }
+    let bytes = client.get_blob(sha256).await?;
+    let digest = crate::attachments::hex(&sha2::Sha256::digest(&bytes));
+    if digest != sha256 {
+        return Err(SyncError::Server {
+            status: 502,
+            code: "corrupt_blob".into(),
+            message: format!("the server sent a file that does not match its hash {sha256}"),
+        });
+    }
+    lock(store)?.write_blob(sha256, &bytes)?;
+    Ok(bytes)
+}
+
+/// Downloads every attachment file this device lacks (before a trip). Returns how many.
+pub async fn download_missing_blobs(
+    store: &Mutex<Store>,
+    client: &SyncClient,
+) -> Result<usize, SyncError> {
+    let missing = lock(store)?.missing_blobs()?;
+    for sha256 in &missing {
+        open_blob(store, client, sha256).await?;
+    }
+    Ok(missing.len())
 }
 
 fn lock(store: &Mutex<Store>) -> Result<std::sync::MutexGuard<'_, Store>, SyncError> {

@@ -406,3 +406,249 @@ async fn the_engine_syncs_on_demand_reports_status_and_rides_out_a_server_outage
     running.await.expect("engine stops");
     server.stop().await.expect("server stops");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_speaking_an_older_protocol_is_asked_to_update() {
+    use crm_core::sync::SyncError;
+    use crm_core::{EngineTiming, SyncEngine};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    let server_dir = tempfile::tempdir().expect("temp dir");
+    let server = start_server(&server_dir).await;
+    let old = Device::new(&server);
+    let client = old.client.clone().speaking(0);
+    match sync_now(&old.store, &client).await {
+        Err(SyncError::Server {
+            status: 426,
+            message,
+            ..
+        }) => assert!(message.contains("Please update the app"), "{message}"),
+        other => panic!("expected 426 Upgrade Required, got {other:?}"),
+    }
+
+    // The engine says so in the status, in words, and keeps the edits.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Arc::new(Mutex::new(
+        Store::open(&dir.path().join(STORE_FILE_NAME)).expect("store"),
+    ));
+    let timing = EngineTiming {
+        interval: Duration::from_secs(3600),
+        first_retry: Duration::from_secs(60),
+        max_retry: Duration::from_secs(60),
+    };
+    let (engine, mut handle) = SyncEngine::new(store, client, timing);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(engine.run(async move {
+        stopped.await.unwrap_or_default();
+    }));
+    let status = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let status = handle.status();
+            if status.last_error.is_some() {
+                return status;
+            }
+            handle.changed().await;
+        }
+    })
+    .await
+    .expect("a status in time");
+    let error = status.last_error.unwrap_or_default();
+    assert!(error.contains("Please update the app"), "{error}");
+    assert!(
+        status.online,
+        "the server was reached: this is not 'offline'"
+    );
+    assert_eq!(
+        status.pending_changes, 1,
+        "the seeded pipeline waits to sync"
+    );
+    stop.send(()).unwrap_or_default();
+    running.await.expect("engine stops");
+    server.stop().await.expect("server stops");
+}
+
+/// A newer release of the app, as the server sees it: Automerge documents with a field this
+/// release does not know, written through the sync API.
+struct NewerApp {
+    http: reqwest::Client,
+    url: String,
+}
+
+impl NewerApp {
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.url))
+            .bearer_auth(TOKEN)
+            .header(
+                crm_protocol::sync::PROTOCOL_HEADER,
+                crm_protocol::sync::PROTOCOL_VERSION.to_string(),
+            )
+    }
+
+    async fn document(&self, id: crm_model::RecordId) -> automerge::AutoCommit {
+        let page: crm_protocol::sync::BootstrapResponse = self
+            .request(reqwest::Method::GET, "/v1/bootstrap?limit=1000")
+            .send()
+            .await
+            .expect("bootstrap")
+            .json()
+            .await
+            .expect("page");
+        let entry = page
+            .documents
+            .into_iter()
+            .find(|entry| entry.record_id == id)
+            .expect("the record is on the server");
+        automerge::AutoCommit::load(&entry.document.0).expect("loads")
+    }
+
+    async fn push(&self, id: crm_model::RecordId, change: Vec<u8>) {
+        let request = crm_protocol::sync::PushRequest {
+            records: vec![crm_protocol::sync::RecordChanges {
+                record_id: id,
+                changes: vec![crm_protocol::sync::Bytes(change)],
+            }],
+        };
+        let response: crm_protocol::sync::PushResponse = self
+            .request(reqwest::Method::POST, "/v1/push")
+            .json(&request)
+            .send()
+            .await
+            .expect("push")
+            .json()
+            .await
+            .expect("push response");
+        assert_eq!(
+            response.results[0].outcome,
+            crm_protocol::sync::Outcome::Accepted
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_field_a_newer_app_added_survives_an_edit_by_this_one() {
+    use automerge::{ReadDoc as _, transaction::Transactable as _};
+
+    let server_dir = tempfile::tempdir().expect("temp dir");
+    let server = start_server(&server_dir).await;
+    let this = Device::new(&server);
+    let customer = this.create(NewCustomer {
+        name: "Acme Corp".into(),
+        ..NewCustomer::default()
+    });
+    this.sync().await;
+
+    let newer = NewerApp {
+        http: reqwest::Client::new(),
+        url: server.url(),
+    };
+    let id: crm_model::RecordId = customer.id.into();
+    let mut document = newer.document(id).await;
+    document
+        .put(automerge::ROOT, "loyaltyTier", "gold")
+        .expect("puts");
+    document.commit();
+    let change = document
+        .get_last_local_change()
+        .expect("a change")
+        .raw_bytes()
+        .to_vec();
+    newer.push(id, change).await;
+
+    // This release pulls the unknown field, edits the record, and pushes its edit.
+    this.sync().await;
+    let renamed = this.update(
+        &customer,
+        CustomerPatch {
+            name: Some("Acme Corporation".into()),
+            ..CustomerPatch::default()
+        },
+    );
+    assert_eq!(renamed.name, "Acme Corporation");
+    this.sync().await;
+
+    let merged = newer.document(id).await;
+    let text = |field: &str| match merged.get(automerge::ROOT, field).expect("reads") {
+        Some((automerge::Value::Scalar(scalar), _)) => match scalar.as_ref() {
+            automerge::ScalarValue::Str(text) => text.to_string(),
+            other => panic!("{field} is {other:?}"),
+        },
+        other => panic!("{field} is {other:?}"),
+    };
+    assert_eq!(
+        text("loyaltyTier"),
+        "gold",
+        "the newer app's field survived"
+    );
+    assert_eq!(
+        text("name"),
+        "Acme Corporation",
+        "and this app's edit arrived"
+    );
+    server.stop().await.expect("server stops");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_attached_offline_uploads_later_and_downloads_on_first_open() {
+    use crm_core::sync::{download_missing_blobs, open_blob};
+
+    let server_dir = tempfile::tempdir().expect("temp dir");
+    let server = start_server(&server_dir).await;
+    let address = server.address();
+    let (a, b) = (Device::new(&server), Device::new(&server));
+    let customer = a.create(NewCustomer {
+        name: "Acme Corp".into(),
+        ..NewCustomer::default()
+    });
+    a.sync().await;
+    server.stop().await.expect("server stops");
+
+    // Offline: the file is attached, and the sync attempt fails without losing it.
+    let bytes: Vec<u8> = (0..40_000u32).map(|index| (index % 251) as u8).collect();
+    let attachment = {
+        let mut store = a.store.lock().expect("lock");
+        let actor = store.actor();
+        let links = serde_json::from_value(json!({"customerId": customer.id})).expect("links");
+        store
+            .attach_file(&actor, "contract.pdf", "application/pdf", &bytes, &links)
+            .expect("attaches")
+    };
+    assert!(sync_now(&a.store, &a.client).await.is_err(), "offline");
+
+    let config = Config {
+        dev_token: Some(TOKEN.to_owned()),
+        ..Config::new(server_dir.path())
+    };
+    let server = crm_sync_server::start(&config, address)
+        .await
+        .expect("server restarts");
+    let report = a.sync().await;
+    assert_eq!(report.uploaded_files, 1, "the file goes before its record");
+    assert_eq!(a.sync().await.uploaded_files, 0, "and only once");
+
+    b.sync().await;
+    let missing = b
+        .store
+        .lock()
+        .expect("lock")
+        .missing_blobs()
+        .expect("reads");
+    assert_eq!(
+        missing,
+        vec![attachment.sha256.clone()],
+        "metadata came, the file did not"
+    );
+    let opened = open_blob(&b.store, &b.client, &attachment.sha256)
+        .await
+        .expect("downloads on first open");
+    assert_eq!(opened, bytes);
+    assert!(b.store.lock().expect("lock").has_blob(&attachment.sha256));
+    assert_eq!(
+        download_missing_blobs(&b.store, &b.client)
+            .await
+            .expect("nothing left"),
+        0
+    );
+    server.stop().await.expect("server stops");
+}

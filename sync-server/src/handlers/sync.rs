@@ -38,6 +38,9 @@ pub(crate) async fn bootstrap(
     pull::bootstrap(&state, &principal, query).await.map(Json)
 }
 
+/// Read and write buffer of a live socket, and the largest message it accepts.
+const LIVE_BUFFER_BYTES: usize = 4 * 1024;
+
 pub(crate) async fn live(
     State(state): State<AppState>,
     principal: Principal,
@@ -45,6 +48,14 @@ pub(crate) async fn live(
 ) -> Result<Response, ApiError> {
     let head = state.storage().feed_head(principal.tenant).await?;
     let receiver = state.live().subscribe(principal.tenant, head);
+    // The channel carries a few bytes each way ("the feed moved to N"; a device sends nothing
+    // but pings and close): small buffers keep a thousand open sockets cheap (the defaults,
+    // 128 KiB each way, made each socket cost ~130 KiB of resident memory).
+    let upgrade = upgrade
+        .read_buffer_size(LIVE_BUFFER_BYTES)
+        .write_buffer_size(LIVE_BUFFER_BYTES)
+        .max_message_size(LIVE_BUFFER_BYTES)
+        .max_frame_size(LIVE_BUFFER_BYTES);
     Ok(upgrade.on_upgrade(move |socket| async move {
         state.live().serve(principal, socket, receiver).await;
     }))

@@ -181,6 +181,55 @@ pub(crate) async fn commits_are_conditional_and_feeds_idempotent(storage: &dyn S
     assert_eq!(storage.feed_head(tenant).await.expect("head"), 3);
 }
 
+pub(crate) async fn a_batch_commits_in_one_transaction_with_an_outcome_per_write(
+    storage: &dyn Storage,
+) {
+    let principal = tenant_with_device(storage, 500, "batch", Role::Admin).await;
+    let other = tenant_with_device(storage, 600, "batch-other", Role::Admin).await;
+    let tenant = principal.tenant;
+    let theirs = RecordId(id(601));
+    storage
+        .commit_record(other.tenant, write(&other, theirs, None, &[60]))
+        .await
+        .expect("commit");
+    let (first, second) = (RecordId(id(501)), RecordId(id(502)));
+    storage
+        .commit_record(tenant, write(&principal, second, None, &[50]))
+        .await
+        .expect("commit");
+
+    let outcomes = storage
+        .commit_records(
+            tenant,
+            vec![
+                write(&principal, first, None, &[51, 52]),
+                // Stale: `second` is at revision 1, not 2.
+                write(&principal, second, Some(2), &[53]),
+                write(&principal, theirs, None, &[54]),
+                write(&principal, second, Some(1), &[55, 50]),
+            ],
+        )
+        .await
+        .expect("commit");
+    assert_eq!(
+        outcomes,
+        vec![
+            CommitOutcome::Committed { feed_head: 3 },
+            CommitOutcome::Conflict,
+            CommitOutcome::ForeignRecord,
+            // 50 is in the feed already: only 55 is appended.
+            CommitOutcome::Committed { feed_head: 4 },
+        ]
+    );
+    let feed = storage.read_feed(tenant, 0, 10).await.expect("feed");
+    assert_eq!(
+        seqs(&feed),
+        [(1, vec![50]), (2, vec![51]), (3, vec![52]), (4, vec![55])]
+    );
+    assert_eq!(storage.feed_head(tenant).await.expect("head"), 4);
+    assert_eq!(storage.feed_head(other.tenant).await.expect("head"), 1);
+}
+
 pub(crate) async fn tenants_do_not_see_each_other(storage: &dyn Storage) {
     let first = tenant_with_device(storage, 300, "first", Role::Admin).await;
     let second = tenant_with_device(storage, 400, "second", Role::Admin).await;

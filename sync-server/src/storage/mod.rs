@@ -85,13 +85,29 @@ pub(crate) trait Storage: Send + Sync + 'static {
         record: RecordId,
     ) -> StorageFuture<'_, Option<StoredDocument>>;
 
-    /// In one transaction: stores the document if it is still at `write.expected_revision`, and
-    /// appends to the feed the changes the tenant's feed does not have yet (by hash).
+    /// In ONE transaction, for each write in order: stores the document if it is still at
+    /// `write.expected_revision`, and appends to the feed the changes the tenant's feed does
+    /// not have yet (by hash). A write that conflicts or names another tenant's record changes
+    /// nothing and says so in its outcome; the others commit. One outcome per write.
+    fn commit_records(
+        &self,
+        tenant: TenantId,
+        writes: Vec<RecordWrite>,
+    ) -> StorageFuture<'_, Vec<CommitOutcome>>;
+
+    /// [`Storage::commit_records`] of one write.
     fn commit_record(
         &self,
         tenant: TenantId,
         write: RecordWrite,
-    ) -> StorageFuture<'_, CommitOutcome>;
+    ) -> StorageFuture<'_, CommitOutcome> {
+        Box::pin(async move {
+            self.commit_records(tenant, vec![write])
+                .await?
+                .pop()
+                .ok_or_else(|| StorageError::Invalid("a commit without an outcome".into()))
+        })
+    }
 
     /// Feed entries with `seq > since`, in order, at most `limit` of them.
     fn read_feed(

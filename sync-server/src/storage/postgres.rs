@@ -425,11 +425,11 @@ impl Storage for PostgresStorage {
         })
     }
 
-    fn commit_record(
+    fn commit_records(
         &self,
         tenant: TenantId,
-        write: RecordWrite,
-    ) -> StorageFuture<'_, CommitOutcome> {
+        writes: Vec<RecordWrite>,
+    ) -> StorageFuture<'_, Vec<CommitOutcome>> {
         Box::pin(async move {
             let mut client = self.client().await?;
             let transaction = client.transaction().await?;
@@ -445,45 +445,20 @@ impl Storage for PostgresStorage {
                 .ok_or(StorageError::NoSuchTenant(tenant))?;
             let mut head: i64 = head.try_get(0)?;
             let now = now_millis();
-            let kind = write.kind.as_str();
-            let stored = match write.expected_revision {
-                None if record_of_other_tenant(&transaction, &tenant.0, &write.record.0)
-                    .await? =>
-                {
-                    return Ok(CommitOutcome::ForeignRecord);
-                }
-                None => {
-                    transaction
-                        .execute(
-                            "INSERT INTO documents
-                                 (tenant_id, record_id, kind, bytes, revision, updated_at)
-                             VALUES ($1, $2, $3, $4, 1, $5)
-                             ON CONFLICT (tenant_id, record_id) DO NOTHING",
-                            &[&tenant.0, &write.record.0, &kind, &write.document, &now],
-                        )
-                        .await?
-                }
-                Some(revision) => {
-                    transaction
-                        .execute(
-                            "UPDATE documents
-                             SET kind = $3, bytes = $4, revision = revision + 1, updated_at = $5
-                             WHERE tenant_id = $1 AND record_id = $2 AND revision = $6",
-                            &[
-                                &tenant.0,
-                                &write.record.0,
-                                &kind,
-                                &write.document,
-                                &now,
-                                &from_seq(revision)?,
-                            ],
-                        )
-                        .await?
-                }
-            };
-            if stored == 0 {
-                return Ok(CommitOutcome::Conflict);
-            }
+            let insert = transaction
+                .prepare(
+                    "INSERT INTO documents (tenant_id, record_id, kind, bytes, revision, updated_at)
+                     VALUES ($1, $2, $3, $4, 1, $5)
+                     ON CONFLICT (tenant_id, record_id) DO NOTHING",
+                )
+                .await?;
+            let update = transaction
+                .prepare(
+                    "UPDATE documents
+                     SET kind = $3, bytes = $4, revision = revision + 1, updated_at = $5
+                     WHERE tenant_id = $1 AND record_id = $2 AND revision = $6",
+                )
+                .await?;
             let append = transaction
                 .prepare(
                     "INSERT INTO feed
@@ -493,23 +468,65 @@ impl Storage for PostgresStorage {
                      ON CONFLICT (tenant_id, change_hash) DO NOTHING",
                 )
                 .await?;
-            for change in &write.changes {
-                let appended = transaction
-                    .execute(
-                        &append,
-                        &[
-                            &tenant.0,
-                            &(head + 1),
-                            &write.record.0,
-                            &change.hash.as_slice(),
-                            &change.bytes,
-                            &write.user.0,
-                            &write.device.0,
-                            &now,
-                        ],
-                    )
-                    .await?;
-                head += appended as i64;
+            let mut outcomes = Vec::with_capacity(writes.len());
+            for write in &writes {
+                let kind = write.kind.as_str();
+                let stored = match write.expected_revision {
+                    None if record_of_other_tenant(&transaction, &tenant.0, &write.record.0)
+                        .await? =>
+                    {
+                        outcomes.push(CommitOutcome::ForeignRecord);
+                        continue;
+                    }
+                    None => {
+                        transaction
+                            .execute(
+                                &insert,
+                                &[&tenant.0, &write.record.0, &kind, &write.document, &now],
+                            )
+                            .await?
+                    }
+                    Some(revision) => {
+                        transaction
+                            .execute(
+                                &update,
+                                &[
+                                    &tenant.0,
+                                    &write.record.0,
+                                    &kind,
+                                    &write.document,
+                                    &now,
+                                    &from_seq(revision)?,
+                                ],
+                            )
+                            .await?
+                    }
+                };
+                if stored == 0 {
+                    outcomes.push(CommitOutcome::Conflict);
+                    continue;
+                }
+                for change in &write.changes {
+                    let appended = transaction
+                        .execute(
+                            &append,
+                            &[
+                                &tenant.0,
+                                &(head + 1),
+                                &write.record.0,
+                                &change.hash.as_slice(),
+                                &change.bytes,
+                                &write.user.0,
+                                &write.device.0,
+                                &now,
+                            ],
+                        )
+                        .await?;
+                    head += appended as i64;
+                }
+                outcomes.push(CommitOutcome::Committed {
+                    feed_head: to_seq(head)?,
+                });
             }
             transaction
                 .execute(
@@ -522,9 +539,7 @@ impl Storage for PostgresStorage {
                 .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &notice])
                 .await?;
             transaction.commit().await?;
-            Ok(CommitOutcome::Committed {
-                feed_head: to_seq(head)?,
-            })
+            Ok(outcomes)
         })
     }
 
@@ -997,6 +1012,7 @@ mod tests {
         conformance::tokens_authenticate_their_principal(&storage).await;
         conformance::commits_are_conditional_and_feeds_idempotent(&storage).await;
         conformance::tenants_do_not_see_each_other(&storage).await;
+        conformance::a_batch_commits_in_one_transaction_with_an_outcome_per_write(&storage).await;
     }
 
     #[tokio::test]

@@ -381,50 +381,54 @@ impl Storage for SqliteStorage {
         })
     }
 
-    fn commit_record(
+    fn commit_records(
         &self,
         tenant: TenantId,
-        write: RecordWrite,
-    ) -> StorageFuture<'_, CommitOutcome> {
+        writes: Vec<RecordWrite>,
+    ) -> StorageFuture<'_, Vec<CommitOutcome>> {
         self.run(move |connection| {
             let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let tenant_text = tenant.to_string();
-            let record_text = write.record.to_string();
             let now = now_millis();
-            let stored = match write.expected_revision {
-                None if record_of_other_tenant(&transaction, &tenant_text, &record_text)? => {
-                    return Ok(CommitOutcome::ForeignRecord);
-                }
-                None => transaction.execute(
-                    "INSERT INTO documents (tenant_id, record_id, kind, bytes, revision, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, 1, ?5)
-                     ON CONFLICT (tenant_id, record_id) DO NOTHING",
-                    params![tenant_text, record_text, write.kind.as_str(), write.document, now],
-                )?,
-                Some(revision) => transaction.execute(
-                    "UPDATE documents SET kind = ?3, bytes = ?4, revision = revision + 1, updated_at = ?5
-                     WHERE tenant_id = ?1 AND record_id = ?2 AND revision = ?6",
-                    params![
-                        tenant_text,
-                        record_text,
-                        write.kind.as_str(),
-                        write.document,
-                        now,
-                        from_seq(revision)?
-                    ],
-                )?,
-            };
-            if stored == 0 {
-                return Ok(CommitOutcome::Conflict);
-            }
-
             let head: Option<i64> = transaction
                 .query_row("SELECT feed_head FROM tenants WHERE id = ?1", params![tenant_text], |row| {
                     row.get(0)
                 })
                 .optional()?;
             let mut head = head.ok_or(StorageError::NoSuchTenant(tenant))?;
-            {
+            let mut outcomes = Vec::with_capacity(writes.len());
+            for write in &writes {
+                let record_text = write.record.to_string();
+                let stored = match write.expected_revision {
+                    None if record_of_other_tenant(&transaction, &tenant_text, &record_text)? => {
+                        outcomes.push(CommitOutcome::ForeignRecord);
+                        continue;
+                    }
+                    None => transaction
+                        .prepare_cached(
+                            "INSERT INTO documents (tenant_id, record_id, kind, bytes, revision, updated_at)
+                             VALUES (?1, ?2, ?3, ?4, 1, ?5)
+                             ON CONFLICT (tenant_id, record_id) DO NOTHING",
+                        )?
+                        .execute(params![tenant_text, record_text, write.kind.as_str(), write.document, now])?,
+                    Some(revision) => transaction
+                        .prepare_cached(
+                            "UPDATE documents SET kind = ?3, bytes = ?4, revision = revision + 1, updated_at = ?5
+                             WHERE tenant_id = ?1 AND record_id = ?2 AND revision = ?6",
+                        )?
+                        .execute(params![
+                            tenant_text,
+                            record_text,
+                            write.kind.as_str(),
+                            write.document,
+                            now,
+                            from_seq(revision)?
+                        ])?,
+                };
+                if stored == 0 {
+                    outcomes.push(CommitOutcome::Conflict);
+                    continue;
+                }
                 let mut append = transaction.prepare_cached(
                     "INSERT INTO feed
                          (tenant_id, seq, record_id, change_hash, change, user_id, device_id, received_at)
@@ -446,13 +450,14 @@ impl Storage for SqliteStorage {
                     ])?;
                     head += appended as i64;
                 }
+                outcomes.push(CommitOutcome::Committed { feed_head: to_seq(head)? });
             }
             transaction.execute(
                 "UPDATE tenants SET feed_head = ?2 WHERE id = ?1",
                 params![tenant_text, head],
             )?;
             transaction.commit()?;
-            Ok(CommitOutcome::Committed { feed_head: to_seq(head)? })
+            Ok(outcomes)
         })
     }
 
@@ -885,6 +890,7 @@ mod tests {
         conformance::tokens_authenticate_their_principal(&storage).await;
         conformance::commits_are_conditional_and_feeds_idempotent(&storage).await;
         conformance::tenants_do_not_see_each_other(&storage).await;
+        conformance::a_batch_commits_in_one_transaction_with_an_outcome_per_write(&storage).await;
     }
 
     #[tokio::test]
