@@ -4,8 +4,9 @@
 //! (rounds, backoff, bootstrap, live channel) is `crm_core`'s.
 //!
 //! Locks: the engine slot and the store are separate `std` mutexes, never held across an
-//! `await` and never one inside the other, so a round or a sign-in waiting on the network never
-//! blocks a command.
+//! `await`, so a round or a sign-in waiting on the network never blocks a command. A write
+//! command wakes the engine while it holds the store (store, then engine slot); nothing takes
+//! the store while holding the engine slot.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
