@@ -5,8 +5,9 @@ use crm_model::{CustomerId, LeadId};
 use yew::prelude::*;
 
 use crate::pages::{
-    ActivitiesPage, CommunicationsPage, ContactsPage, Customer360Page, CustomersPage,
-    DashboardPage, DealsPage, LeadDetailPage, LeadsPage, PipelinePage, SettingsPage, TrashPage,
+    ActivitiesPage, CommunicationsPage, ConflictsPage, ContactsPage, Customer360Page,
+    CustomersPage, DashboardPage, DealsPage, LeadDetailPage, LeadsPage, PipelinePage, SettingsPage,
+    TrashPage,
 };
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -24,6 +25,8 @@ pub(crate) enum Route {
     Activities,
     Trash,
     Settings,
+    /// The conflict inbox, opened from the sync indicator (not a sidebar section).
+    Conflicts,
 }
 
 impl Route {
@@ -55,6 +58,7 @@ impl Route {
             Route::Activities => "Activities",
             Route::Trash => "Trash",
             Route::Settings => "Settings",
+            Route::Conflicts => "Conflicts",
         }
     }
 
@@ -73,6 +77,7 @@ impl Route {
             Route::Activities => "activities",
             Route::Trash => "trash",
             Route::Settings => "settings",
+            Route::Conflicts => "conflicts",
         }
     }
 
@@ -100,6 +105,7 @@ pub(crate) fn switch(route: Route) -> Html {
         Route::Activities => html! { <ActivitiesPage /> },
         Route::Trash => html! { <TrashPage /> },
         Route::Settings => html! { <SettingsPage /> },
+        Route::Conflicts => html! { <ConflictsPage /> },
     }
 }
 

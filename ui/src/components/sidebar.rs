@@ -58,7 +58,15 @@ pub(crate) fn Sidebar(props: &SidebarProps) -> Html {
     let sync = props.sync.as_ref().map(|sync| {
         let (class, text) = sync_summary(sync);
         let conflicts = (sync.open_conflicts > 0).then(|| {
-            html! { <span class="sync-conflicts">{ format!("{} conflicts", sync.open_conflicts) }</span> }
+            let onclick = props.on_navigate.reform(|_: MouseEvent| Route::Conflicts);
+            let label = match sync.open_conflicts {
+                1 => "1 conflict".to_owned(),
+                count => format!("{count} conflicts"),
+            };
+            html! {
+                <button type="button" class="sync-conflicts" {onclick} data-testid="open-conflicts"
+                    title="Open the conflict inbox">{ label }</button>
+            }
         });
         html! {
             <div class={classes!("sync-indicator", class)} data-testid="sync-indicator" role="status">

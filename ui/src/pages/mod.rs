@@ -4,6 +4,7 @@
 mod account;
 mod activities;
 mod communications;
+mod conflicts;
 mod contacts;
 mod customer_360;
 mod customers;
@@ -17,6 +18,7 @@ mod trash;
 
 pub(crate) use activities::ActivitiesPage;
 pub(crate) use communications::CommunicationsPage;
+pub(crate) use conflicts::ConflictsPage;
 pub(crate) use contacts::ContactsPage;
 pub(crate) use customer_360::Customer360Page;
 pub(crate) use customers::CustomersPage;
