@@ -102,15 +102,23 @@ pub(super) async fn bootstrap_breakdown(
     Ok(())
 }
 
+/// Pull pages fetched again: the time of the server and transfer, of decoding, and the changes.
+#[derive(Default)]
+pub(super) struct PullPages {
+    pub(super) fetch: Duration,
+    pub(super) decode: Duration,
+    pub(super) entries: usize,
+}
+
 /// The feed pages a catch-up from `since` pulled, fetched again over HTTP as the client asks for
 /// them (1,000 entries a page): the time of the server and the transfer, and of decoding them.
 pub(super) async fn pull_pages(
     server: &RunningServer,
     reader: &Device,
     mut since: u64,
-) -> Result<(Duration, Duration)> {
+) -> Result<PullPages> {
     let http = reqwest::Client::new();
-    let (mut fetch, mut decode) = (Duration::ZERO, Duration::ZERO);
+    let mut pages = PullPages::default();
     loop {
         let started = Instant::now();
         let body = http
@@ -122,13 +130,14 @@ pub(super) async fn pull_pages(
             .error_for_status()?
             .bytes()
             .await?;
-        fetch += started.elapsed();
+        pages.fetch += started.elapsed();
         let started = Instant::now();
         let page: PullResponse = serde_json::from_slice(&body).context("decode a pull page")?;
-        decode += started.elapsed();
+        pages.decode += started.elapsed();
+        pages.entries += page.entries.len();
         since = page.cursor;
         if !page.more {
-            return Ok((fetch, decode));
+            return Ok(pages);
         }
     }
 }

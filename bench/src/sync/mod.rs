@@ -537,11 +537,12 @@ async fn catch_ups(
         let started = Instant::now();
         let pulled = sync_now(&reader.store, &reader.client).await?;
         let seconds = started.elapsed().as_secs_f64();
-        let (fetch, decode) = breakdown::pull_pages(server, reader, since).await?;
+        let pages = breakdown::pull_pages(server, reader, since).await?;
         ensure!(
-            pulled.pulled_changes >= changes,
-            "device B pulled {} changes, expected {changes}",
-            pulled.pulled_changes
+            pulled.pulled_changes >= changes && pages.entries == pulled.pulled_changes,
+            "device B pulled {} changes, expected {changes}; fetched again: {}",
+            pulled.pulled_changes,
+            pages.entries
         );
         let (customer, notes) = last;
         let seen = reader.lock()?.get::<Customer>(customer)?.notes;
@@ -567,8 +568,8 @@ async fn catch_ups(
                 pulled.pulled_changes,
                 pulled.changed_records.len(),
                 thousands(pulled.pulled_changes as f64 / seconds),
-                fetch.as_secs_f64(),
-                decode.as_secs_f64()
+                pages.fetch.as_secs_f64(),
+                pages.decode.as_secs_f64()
             ),
             verdict(seconds <= 3.0),
         );

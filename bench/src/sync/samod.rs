@@ -3,7 +3,8 @@
 //! documents device A's store holds, uploads them to the server, a fresh peer B fetches every
 //! one by id (automerge-repo has no "all documents": an app keeps the ids in an index document),
 //! and an edit on A is timed until B's copy shows it. Every repo stores on disk
-//! (`TokioFilesystemStorage`), as our devices and server do.
+//! (`TokioFilesystemStorage`), as our devices and server do, though samod writes its files
+//! without fsync where our stores and server commit durably.
 
 use std::path::Path;
 use std::sync::Arc;
