@@ -5,11 +5,15 @@
 //! Prints a markdown report (and writes it to `--out`).
 //!
 //! `cargo run --release -p crm-bench -- --records 100000 [--out FILE]`
+//!
+//! `crm-bench sync` measures the sync client against the real sync server instead
+//! (`sync/`).
 
 mod cases;
 mod measure;
 mod raw;
 mod report;
+mod sync;
 mod workflows;
 
 use std::path::PathBuf;
@@ -27,8 +31,26 @@ use crate::measure::{measure, memory};
 use crate::report::Report;
 
 #[derive(Parser)]
-#[command(about = "Benchmark the local store against the data-model issue's budgets")]
+#[command(
+    about = "Benchmark the local store against the data-model issue's budgets",
+    args_conflicts_with_subcommands = true
+)]
 struct Arguments {
+    #[command(subcommand)]
+    benchmark: Option<Benchmark>,
+    #[command(flatten)]
+    store: StoreArguments,
+}
+
+#[derive(clap::Subcommand)]
+enum Benchmark {
+    /// The sync client against the real sync server over loopback (issue 6's budgets).
+    Sync(sync::SyncArguments),
+}
+
+/// The store benchmark's options (no subcommand).
+#[derive(clap::Args)]
+struct StoreArguments {
     /// Records of the six main kinds, in the issue's mix.
     #[arg(long, default_value_t = 100_000)]
     records: usize,
@@ -50,6 +72,13 @@ struct Arguments {
 
 fn main() -> Result<()> {
     let arguments = Arguments::parse();
+    match &arguments.benchmark {
+        Some(Benchmark::Sync(sync_arguments)) => sync::run(sync_arguments),
+        None => store_benchmark(&arguments.store),
+    }
+}
+
+fn store_benchmark(arguments: &StoreArguments) -> Result<()> {
     let temporary = tempfile::tempdir().context("create a temporary directory")?;
     let directory = arguments
         .dir

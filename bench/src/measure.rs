@@ -34,7 +34,7 @@ pub(crate) fn measure(
     })
 }
 
-fn percentile(sorted: &[Duration], percent: usize) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], percent: usize) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
@@ -60,6 +60,12 @@ pub(crate) fn memory() -> (Option<f64>, Option<f64>) {
             .map(|kib| kib / 1024.0)
     };
     (field("VmHWM:"), field("VmRSS:"))
+}
+
+/// Resets this process's peak resident memory (VmHWM) to its current size, so a later
+/// [`memory`] reports the peak of what ran since. False where the kernel does not allow it.
+pub(crate) fn reset_peak_memory() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ pub(crate) struct Report {
     facts: Vec<(String, String)>,
 }
 
-fn verdict(pass: bool) -> &'static str {
+pub(crate) fn verdict(pass: bool) -> &'static str {
     if pass { "pass" } else { "**miss**" }
 }
 
@@ -268,7 +268,7 @@ impl Report {
 }
 
 /// `12345.6` → `12,346`.
-fn thousands(value: f64) -> String {
+pub(crate) fn thousands(value: f64) -> String {
     let digits = format!("{:.0}", value.max(0.0));
     let mut out = String::new();
     for (index, digit) in digits.chars().enumerate() {
