@@ -124,6 +124,55 @@ pub async fn wait_for(client: &Client, css: &str) -> anyhow::Result<Element> {
         .with_context(|| format!("waiting for `{css}`"))
 }
 
+/// Clicks the element matching `css` once it exists.
+pub async fn click(client: &Client, css: &str) -> anyhow::Result<()> {
+    wait_for(client, css)
+        .await?
+        .click()
+        .await
+        .with_context(|| format!("clicking {css}"))
+}
+
+/// Replaces the text of the input matching `css` with `text`.
+pub async fn type_into(client: &Client, css: &str, text: &str) -> anyhow::Result<()> {
+    let input = wait_for(client, css).await?;
+    input
+        .clear()
+        .await
+        .with_context(|| format!("clearing {css}"))?;
+    input
+        .send_keys(text)
+        .await
+        .with_context(|| format!("typing into {css}"))
+}
+
+/// Signs in from Settings → Account & sync (starting from the server's data when asked) and
+/// waits until the account shows.
+pub async fn sign_in_from_settings(
+    client: &Client,
+    server_url: &str,
+    tenant: &str,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<()> {
+    click(client, "[data-testid=nav-settings]").await?;
+    wait_for(client, "[data-testid=sign-in-form]").await?;
+    type_into(client, "[data-testid=sign-in-serverUrl]", server_url).await?;
+    type_into(client, "[data-testid=sign-in-tenant]", tenant).await?;
+    type_into(client, "[data-testid=sign-in-email]", email).await?;
+    type_into(client, "[data-testid=sign-in-password]", password).await?;
+    if client
+        .find(Locator::Css("[data-testid=first-sync]"))
+        .await
+        .is_ok()
+    {
+        click(client, "[data-testid=first-sync-server]").await?;
+    }
+    click(client, "[data-testid=sign-in]").await?;
+    wait_for_text(client, "[data-testid=account-email]", email).await?;
+    Ok(())
+}
+
 /// Waits until the element matching `css` shows `expected` in its text.
 pub async fn wait_for_text(client: &Client, css: &str, expected: &str) -> anyhow::Result<String> {
     let deadline = Instant::now() + PATIENCE;

@@ -5,33 +5,13 @@
 //! the shell's and the UI's own tests: here a locked keyring would open an unlock dialog.)
 
 use anyhow::{Context as _, ensure};
-use crm_e2e::{Driver, Screenshots, app_binary, wait_for, wait_for_text};
+use crm_e2e::{Driver, Screenshots, app_binary, click, type_into, wait_for, wait_for_text};
 use crm_model::Role;
 use crm_sync_server::Config;
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 
 const PASSWORD: &str = "correct horse battery";
 const INDICATOR: &str = "[data-testid=sync-indicator]";
-
-async fn type_into(client: &Client, css: &str, text: &str) -> anyhow::Result<()> {
-    let input = wait_for(client, css).await?;
-    input
-        .clear()
-        .await
-        .with_context(|| format!("clearing {css}"))?;
-    input
-        .send_keys(text)
-        .await
-        .with_context(|| format!("typing into {css}"))
-}
-
-async fn click(client: &Client, css: &str) -> anyhow::Result<()> {
-    wait_for(client, css)
-        .await?
-        .click()
-        .await
-        .with_context(|| format!("clicking {css}"))
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_in_from_settings_brings_the_indicator_online() -> anyhow::Result<()> {
