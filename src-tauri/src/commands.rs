@@ -572,6 +572,15 @@ pub(crate) async fn sync_now(sync: Syncing<'_>, request: Request<SyncNow>) -> Re
 }
 
 #[tauri::command]
+pub(crate) async fn download_attachments(
+    sync: Syncing<'_>,
+    request: Request<DownloadAttachments>,
+) -> Response<DownloadAttachments> {
+    let () = request;
+    Ok(sync.download_attachments().await?)
+}
+
+#[tauri::command]
 pub(crate) async fn list_refusals(
     store: Shared<'_>,
     request: Request<ListRefusals>,

@@ -85,6 +85,7 @@ commands![
     sign_in,
     sign_out,
     sync_now,
+    download_attachments,
     list_refusals,
     dismiss_refusal,
     list_conflicts,

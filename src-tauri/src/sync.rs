@@ -178,6 +178,8 @@ fn stamp(revision: &AtomicU64, mut state: SyncState) -> SyncState {
 
 struct RunningEngine {
     handle: SyncHandle,
+    /// The engine's connection, for downloads the user asks for.
+    client: SyncClient,
     account: ServerAccount,
     persistence: Persistence,
     shutdown: oneshot::Sender<()>,
@@ -364,6 +366,21 @@ impl SyncService {
         self.state()
     }
 
+    /// Downloads every attachment file the laptop lacks, ahead of a trip. Returns how many.
+    pub(crate) async fn download_attachments(&self) -> Result<u64, SyncServiceError> {
+        let client = match self.running()?.as_ref() {
+            Some(running) => running.client.clone(),
+            None => return Err(SyncServiceError::NotSignedIn),
+        };
+        let downloaded = crm_core::sync::download_missing_blobs(&self.store, &client)
+            .await
+            .map_err(|error| match error {
+                crm_core::sync::SyncError::Store(error) => SyncServiceError::Store(error),
+                other => SyncServiceError::Unreachable(other.to_string()),
+            })?;
+        Ok(downloaded as u64)
+    }
+
     /// A local write: the engine pushes it soon instead of at its next interval.
     pub(crate) fn local_change(&self) {
         if let Ok(running) = self.running.lock()
@@ -406,7 +423,7 @@ impl SyncService {
     ) -> Result<(), SyncServiceError> {
         let client = SyncClient::new(&account.server_url, token)
             .map_err(|error| SyncServiceError::Unreachable(error.to_string()))?;
-        let (engine, handle) = SyncEngine::new(self.store.clone(), client, self.timing);
+        let (engine, handle) = SyncEngine::new(self.store.clone(), client.clone(), self.timing);
         let (shutdown, stopped) = oneshot::channel::<()>();
         let engine = self.runtime.spawn(engine.run(async move {
             // A sent signal and a dropped sender both mean: stop.
@@ -442,6 +459,7 @@ impl SyncService {
         };
         let previous = self.running()?.replace(RunningEngine {
             handle,
+            client,
             account,
             persistence,
             shutdown,

@@ -214,6 +214,11 @@ command!(
     SyncNow = "sync_now": () => SyncState
 );
 command!(
+    /// Download every attachment file this laptop lacks (before a trip); the answer is how
+    /// many were downloaded.
+    DownloadAttachments = "download_attachments": () => u64
+);
+command!(
     /// Changes the server refused, newest first, with its reasons.
     ListRefusals = "list_refusals": () => Vec<RefusalEntry>
 );
@@ -284,6 +289,7 @@ pub const ALL_COMMANDS: &[&str] = &[
     SignIn::NAME,
     SignOut::NAME,
     SyncNow::NAME,
+    DownloadAttachments::NAME,
     ListRefusals::NAME,
     DismissRefusal::NAME,
     ListConflicts::NAME,

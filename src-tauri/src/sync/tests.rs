@@ -313,3 +313,79 @@ async fn sign_in_failures_say_what_to_do() {
     );
     assert!(!laptop.service.state().expect("state").signed_in);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_attached_on_one_laptop_download_on_another_before_a_trip() {
+    let server_dir = tempfile::tempdir().expect("temp dir");
+    let server = server_with_user(&server_dir).await;
+    let not_yet = Laptop::new();
+    assert!(matches!(
+        not_yet.service.download_attachments().await,
+        Err(SyncServiceError::NotSignedIn)
+    ));
+
+    let first = Laptop::new();
+    first.create_customer("Acme");
+    let bytes = b"%PDF- a signed contract".to_vec();
+    let sha256 = {
+        let mut store = first.store.lock().expect("store");
+        let actor = store.actor();
+        let customer = store
+            .list_customers(&crm_protocol::ipc::CustomerQuery::default())
+            .expect("lists")
+            .data
+            .remove(0);
+        let links =
+            serde_json::from_value(serde_json::json!({"customerId": customer.id})).expect("links");
+        store
+            .attach_file(&actor, "contract.pdf", "application/pdf", &bytes, &links)
+            .expect("attaches")
+            .sha256
+    };
+    let upload = SignInRequest {
+        first_sync: Some(FirstSyncChoice::UploadLocalData),
+        ..request(&server.url())
+    };
+    first.service.sign_in(upload).await.expect("signs in");
+    first
+        .until("uploaded", |state| {
+            state.last_success.is_some() && state.pending_changes == 0
+        })
+        .await;
+
+    let second = Laptop::new();
+    second
+        .service
+        .sign_in(request(&server.url()))
+        .await
+        .expect("signs in");
+    second
+        .until("bootstrapped", |state| {
+            state.online && state.last_success.is_some() && state.bootstrap.is_none()
+        })
+        .await;
+    assert!(!second.store.lock().expect("store").has_blob(&sha256));
+    assert_eq!(
+        second
+            .service
+            .download_attachments()
+            .await
+            .expect("downloads"),
+        1
+    );
+    let kept = second
+        .store
+        .lock()
+        .expect("store")
+        .read_blob(&sha256)
+        .expect("reads");
+    assert_eq!(kept, Some(bytes));
+    assert_eq!(
+        second.service.download_attachments().await.expect("again"),
+        0,
+        "nothing left to download"
+    );
+    first.service.sign_out().await.expect("signs out");
+    second.service.sign_out().await.expect("signs out");
+    server.stop().await.expect("server stops");
+}

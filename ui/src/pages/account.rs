@@ -1,7 +1,9 @@
 //! Settings' "Account & sync" section: the sign-in form while this laptop is not syncing, the
 //! account and its last sync with "Sync now" and "Sign out" while it is.
 
-use crm_protocol::ipc::{FirstSyncChoice, SignIn, SignOut, SyncNow, SyncState};
+use crm_protocol::ipc::{
+    DownloadAttachments, FirstSyncChoice, SignIn, SignOut, SyncNow, SyncState,
+};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -78,6 +80,27 @@ fn SignedIn(props: &SignedInProps) -> Html {
             run_and_show::<SyncNow>(&app, &busy, "Syncing now");
         })
     };
+    let download = {
+        let (app, busy) = (app.clone(), busy.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (app, busy) = (app.clone(), busy.clone());
+            busy.set(true);
+            spawn_local(async move {
+                match ipc::call::<DownloadAttachments>(&()).await {
+                    Ok(0) => app.success("Every attachment file is already on this laptop."),
+                    Ok(1) => app.success("1 attachment file downloaded: it opens offline now."),
+                    Ok(count) => app.success(format!(
+                        "{count} attachment files downloaded: they open offline now."
+                    )),
+                    Err(error) => app.error(format!(
+                        "The files could not be downloaded: {}",
+                        error.message
+                    )),
+                }
+                busy.set(false);
+            });
+        })
+    };
     let sign_out = {
         let (app, busy) = (app.clone(), busy.clone());
         Callback::from(move |_: MouseEvent| {
@@ -113,6 +136,8 @@ fn SignedIn(props: &SignedInProps) -> Html {
             }
             <div class="actions">
                 <button type="button" class="button primary" onclick={sync_now} disabled={*busy} data-testid="sync-now">{ "Sync now" }</button>
+                <button type="button" class="button" onclick={download} disabled={*busy} data-testid="download-attachments"
+                    title="Before a trip: keep every attached file on this laptop">{ "Download all files for offline" }</button>
                 <button type="button" class="button" onclick={sign_out} disabled={*busy} data-testid="sign-out">{ "Sign out" }</button>
             </div>
         </>
