@@ -363,6 +363,9 @@ async fn the_engine_syncs_on_demand_reports_status_and_rides_out_a_server_outage
     .await;
     assert_eq!(status.pending_changes, 0);
 
+    // The server goes away first, so no round (the live channel's first message may wake one)
+    // can push the edit before the outage.
+    server.stop().await.expect("server stops");
     {
         let mut store = store.lock().expect("lock");
         let actor = store.actor();
@@ -376,7 +379,6 @@ async fn the_engine_syncs_on_demand_reports_status_and_rides_out_a_server_outage
             )
             .expect("creates");
     }
-    server.stop().await.expect("server stops");
     handle.sync_now();
     let status = wait_for(&mut handle, |s| !s.online && s.last_error.is_some()).await;
     assert!(
