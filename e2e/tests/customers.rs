@@ -2,7 +2,7 @@
 //! a create that reaches the store, and the customer still there after a restart.
 
 use anyhow::{Context as _, ensure};
-use crm_e2e::{Driver, Screenshots, app_binary, wait_for, wait_for_text};
+use crm_e2e::{Driver, Screenshots, app_binary, click, type_into, wait_for, wait_for_text};
 use fantoccini::{Client, Locator};
 
 const NAME: &str = "[data-testid=customer-name]";
@@ -13,27 +13,6 @@ const SUBMIT: &str = "[data-testid=customer-submit]";
 const NAME_ERROR: &str = "[data-testid=customer-name-error]";
 const EMAIL_ERROR: &str = "[data-testid=customer-email-error]";
 const ROW_NAMES: &str = "[data-testid=customer-row-name]";
-
-async fn type_into(client: &Client, css: &str, text: &str) -> anyhow::Result<()> {
-    let input = wait_for(client, css).await?;
-    input
-        .clear()
-        .await
-        .with_context(|| format!("clearing {css}"))?;
-    input
-        .send_keys(text)
-        .await
-        .with_context(|| format!("typing into {css}"))?;
-    Ok(())
-}
-
-async fn click(client: &Client, css: &str) -> anyhow::Result<()> {
-    wait_for(client, css)
-        .await?
-        .click()
-        .await
-        .with_context(|| format!("clicking {css}"))
-}
 
 async fn customer_names(client: &Client) -> anyhow::Result<Vec<String>> {
     let mut names = Vec::new();

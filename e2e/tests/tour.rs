@@ -6,20 +6,12 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail, ensure};
-use crm_e2e::{Driver, Screenshots, app_binary, wait_for, wait_for_text};
+use crm_e2e::{Driver, Screenshots, app_binary, click, wait_for, wait_for_text};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 
 /// Loading the demo tenant writes a few thousand records through the debug build's write path.
 const DEMO_PATIENCE: Duration = Duration::from_secs(300);
-
-async fn click(client: &Client, css: &str) -> anyhow::Result<()> {
-    wait_for(client, css)
-        .await?
-        .click()
-        .await
-        .with_context(|| format!("clicking {css}"))
-}
 
 /// Waits until `script` (a JavaScript expression) is true.
 async fn wait_until(client: &Client, script: &str, patience: Duration) -> anyhow::Result<()> {

@@ -74,19 +74,12 @@ const REKEYED_FIELDS: &[&str] = &[
 impl Store {
     /// The account this store syncs as, once it joined a server.
     pub fn server_account(&self) -> Result<Option<ServerAccount>, CoreError> {
-        let text: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT value FROM sync_state WHERE key = ?1",
-                [ACCOUNT_KEY],
-                |row| row.get(0),
-            )
-            .optional()?;
-        text.map(|text| {
-            serde_json::from_str(&text)
-                .map_err(|error| CoreError::Corrupt(format!("server account: {error}")))
-        })
-        .transpose()
+        self.sync_state_value(ACCOUNT_KEY)?
+            .map(|text| {
+                serde_json::from_str(&text)
+                    .map_err(|error| CoreError::Corrupt(format!("server account: {error}")))
+            })
+            .transpose()
     }
 
     /// Whether joining a server as a new account would have to upload or replace records: the

@@ -578,15 +578,10 @@ impl Store {
 
     /// The position in the server's feed up to which this store has applied changes.
     pub fn sync_cursor(&self) -> Result<u64, CoreError> {
-        let value: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT value FROM sync_state WHERE key = ?1",
-                [CURSOR_KEY],
-                |row| row.get(0),
-            )
-            .optional()?;
-        Ok(value.and_then(|text| text.parse().ok()).unwrap_or(0))
+        Ok(self
+            .sync_state_value(CURSOR_KEY)?
+            .and_then(|text| text.parse().ok())
+            .unwrap_or(0))
     }
 
     /// The bootstrap this store still needs: `None` once it holds the server's documents (or
@@ -606,7 +601,8 @@ impl Store {
         Ok(Some(BootstrapState::default()))
     }
 
-    fn sync_state_value(&self, key: &str) -> Result<Option<String>, CoreError> {
+    /// A value of the `sync_state` table (cursor, bootstrap progress, server account).
+    pub(crate) fn sync_state_value(&self, key: &str) -> Result<Option<String>, CoreError> {
         Ok(self
             .conn
             .prepare_cached("SELECT value FROM sync_state WHERE key = ?1")?

@@ -15,6 +15,9 @@
 //!
 //! CI runs `CONVERGENCE_CASES` cases (default 200); `CONVERGENCE_CASES=5000` is the long mode.
 
+mod common;
+
+use common::{dev_account, start_dev_server};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::sync::Mutex;
@@ -22,11 +25,11 @@ use std::sync::Mutex;
 use crm_core::account::FirstSync;
 use crm_core::sync::{SyncClient, sync_now};
 use crm_core::{STORE_FILE_NAME, Store};
-use crm_model::{Customer, CustomerId, Deal, FieldMap, Lead, RecordId, RecordKind, Role};
+use crm_model::{Customer, CustomerId, Deal, FieldMap, Lead, RecordId, RecordKind};
 use crm_protocol::query::{CustomerQuery, DealQuery, LeadQuery, Paging};
-use crm_protocol::sync::SignInResponse;
+
 use crm_protocol::workflows::{ConvertLead, MoveDealStage};
-use crm_sync_server::{Config, RunningServer};
+use crm_sync_server::RunningServer;
 use proptest::prelude::*;
 use serde_json::{Value as Json, json};
 
@@ -126,16 +129,6 @@ struct World {
     runtime: tokio::runtime::Runtime,
 }
 
-fn dev_account() -> SignInResponse {
-    SignInResponse {
-        token: TOKEN.into(),
-        tenant_id: crm_sync_server::DEV_TENANT,
-        user_id: crm_sync_server::DEV_USER,
-        role: Role::Admin,
-        device_id: crm_sync_server::DEV_DEVICE,
-    }
-}
-
 fn paging() -> Paging {
     Paging {
         limit: 100,
@@ -151,7 +144,7 @@ impl World {
             .build()
             .expect("runtime");
         let server_dir = tempfile::tempdir().expect("temp dir");
-        let server = runtime.block_on(start_server(&server_dir, "127.0.0.1:0"));
+        let server = runtime.block_on(start_dev_server(server_dir.path(), "127.0.0.1:0", TOKEN));
         let address = server.address();
         let laptops = (0..devices)
             .map(|_| {
@@ -160,7 +153,7 @@ impl World {
                     .store()
                     .join_server(
                         &server.url(),
-                        &dev_account(),
+                        &dev_account(TOKEN),
                         "dev@localhost",
                         FirstSync::StartFromServer,
                     )
@@ -386,9 +379,11 @@ impl World {
                     self.runtime.block_on(server.stop()).expect("server stops");
                 }
                 let address = self.address.to_string();
-                let server = self
-                    .runtime
-                    .block_on(start_server(&self.server_dir, &address));
+                let server = self.runtime.block_on(start_dev_server(
+                    self.server_dir.path(),
+                    &address,
+                    TOKEN,
+                ));
                 self.server = Some(server);
             }
         }
@@ -492,7 +487,7 @@ impl World {
             .store()
             .join_server(
                 &self.url(),
-                &dev_account(),
+                &dev_account(TOKEN),
                 "dev@localhost",
                 FirstSync::StartFromServer,
             )
@@ -588,16 +583,6 @@ struct Snapshot {
 
 fn pick_one<T>(items: &[T], pick: usize) -> Option<&T> {
     (!items.is_empty()).then(|| &items[pick % items.len()])
-}
-
-async fn start_server(dir: &tempfile::TempDir, address: &str) -> RunningServer {
-    let config = Config {
-        dev_token: Some(TOKEN.to_owned()),
-        ..Config::new(dir.path())
-    };
-    crm_sync_server::start(&config, address.parse().expect("address"))
-        .await
-        .expect("server starts")
 }
 
 fn cases() -> u32 {

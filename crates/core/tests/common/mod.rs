@@ -51,3 +51,31 @@ pub fn user(n: u128, role: Role) -> Actor {
         role,
     }
 }
+
+/// A sync server over `dir` listening on `address`, in development mode with `token`: its one
+/// Admin device of the development tenant.
+pub async fn start_dev_server(
+    dir: &std::path::Path,
+    address: &str,
+    token: &str,
+) -> crm_sync_server::RunningServer {
+    let config = crm_sync_server::Config {
+        dev_token: Some(token.to_owned()),
+        ..crm_sync_server::Config::new(dir)
+    };
+    crm_sync_server::start(&config, address.parse().expect("address"))
+        .await
+        .expect("server starts")
+}
+
+/// What a sign-in as the development device answers: for `Store::join_server` in tests that
+/// sync with [`start_dev_server`]'s `token`.
+pub fn dev_account(token: &str) -> crm_protocol::sync::SignInResponse {
+    crm_protocol::sync::SignInResponse {
+        token: token.into(),
+        tenant_id: crm_sync_server::DEV_TENANT,
+        user_id: crm_sync_server::DEV_USER,
+        role: Role::Admin,
+        device_id: crm_sync_server::DEV_DEVICE,
+    }
+}
