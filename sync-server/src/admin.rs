@@ -95,7 +95,7 @@ impl Admin {
         Ok(())
     }
 
-    /// Deletes the tenant and all it has (blob files stay under the data dir until removed).
+    /// Deletes the tenant and all it has (its attachment files or S3 objects stay until removed).
     pub async fn purge_tenant(&self, slug: &str) -> Result<(), AdminError> {
         let tenant = self.tenant(slug).await?;
         self.storage.purge_tenant(tenant.id).await?;

@@ -8,6 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use crm_protocol::sync::{ErrorBody, PROTOCOL_HEADER, PROTOCOL_VERSION};
 
+use crate::blob_store::BlobStoreError;
 use crate::storage::StorageError;
 
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +42,8 @@ pub(crate) enum ApiError {
     Busy,
     #[error("storage: {0}")]
     Storage(#[from] StorageError),
+    #[error("blob store: {0}")]
+    BlobStore(#[from] BlobStoreError),
 }
 
 impl ApiError {
@@ -61,7 +64,9 @@ impl ApiError {
             ApiError::TooManyRecords { .. } => (StatusCode::BAD_REQUEST, "too_many_records"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
-            ApiError::Storage(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::Storage(_) | ApiError::BlobStore(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+            }
         }
     }
 
@@ -71,7 +76,7 @@ impl ApiError {
                 "This app speaks sync protocol {client}, the server speaks {PROTOCOL_VERSION}. \
                  Please update the app."
             ),
-            ApiError::Storage(_) | ApiError::Random(_) => {
+            ApiError::Storage(_) | ApiError::BlobStore(_) | ApiError::Random(_) => {
                 "internal error; the server log has the details".to_owned()
             }
             other => other.to_string(),

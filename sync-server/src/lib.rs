@@ -7,7 +7,8 @@
 //!   extractors and the protocol-version check; `error`: `ApiError`.
 //! - `push` / `pull`: the sync operations (pull also serves bootstrap pages); `record`:
 //!   applying and checking a record's changes (pure); `policy`: whether the caller's role allows
-//!   a change (spec §6); `live`: the per-tenant "feed moved" WebSocket; `blobs`: attachments.
+//!   a change (spec §6); `live`: the per-tenant "feed moved" WebSocket; `blobs`: attachments,
+//!   whose bytes `blob_store` keeps in files under the data dir or in an S3 bucket.
 //! - `storage`: one tenant-scoped trait, implemented on SQLite and on PostgreSQL (with
 //!   LISTEN/NOTIFY for several nodes), both passing one conformance suite.
 //! - `admin`: what the admin commands do ([`Admin`]); `metrics`: Prometheus text.
@@ -25,6 +26,7 @@
 
 mod admin;
 mod auth;
+mod blob_store;
 mod blobs;
 mod dev;
 mod error;
@@ -43,6 +45,7 @@ mod storage;
 
 pub use admin::{Admin, AdminError, DeviceRow, MIN_PASSWORD_CHARS, TenantDump, TenantRow, UserRow};
 pub use auth::PasswordError;
+pub use blob_store::{BlobStoreError, S3Config, Secret};
 pub use dev::{DEV_DEVICE, DEV_TENANT, DEV_USER, DevToken};
 pub use router::router;
 pub use server::{AppState, Config, Limits, RunningServer, ServerError, Startup, serve, start};

@@ -4,13 +4,14 @@
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::blob_store::{BlobStore, BlobStoreError, S3Config};
 use crate::dev::{DevToken, ensure_dev_principal};
 use crate::live::Live;
 use crate::metrics::Metrics;
@@ -65,7 +66,8 @@ impl Default for Limits {
 
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// Holds the SQLite database (`sync.sqlite3`) and the attachment blobs; created if missing.
+    /// Holds the SQLite database (`sync.sqlite3`) and the attachment blobs (unless
+    /// [`s3`](Config::s3) is set); created if missing.
     pub data_dir: PathBuf,
     /// Development mode with this token for the development tenant's Admin device (replacing
     /// the stored one). `None` with `dev_mode` off: no development token works.
@@ -73,8 +75,10 @@ pub struct Config {
     /// Development mode without a configured token: keep the stored one, or generate one.
     pub dev_mode: bool,
     /// `postgres://…`: keep the data in PostgreSQL instead of `<data_dir>/sync.sqlite3`
-    /// (blobs stay under `data_dir`). Several nodes may share one database.
+    /// (blobs stay under `data_dir` or in S3). Several nodes may share one database.
     pub database_url: Option<String>,
+    /// Keep attachment blobs in this S3-compatible bucket instead of `<data_dir>/blobs`.
+    pub s3: Option<S3Config>,
     pub limits: Limits,
 }
 
@@ -86,6 +90,7 @@ impl Config {
             dev_token: None,
             dev_mode: false,
             database_url: None,
+            s3: None,
             limits: Limits::default(),
         }
     }
@@ -97,6 +102,8 @@ pub enum ServerError {
     DataDir { path: PathBuf, source: io::Error },
     #[error(transparent)]
     Storage(#[from] StorageError),
+    #[error(transparent)]
+    BlobStore(#[from] BlobStoreError),
     #[error("no randomness for a token: {0}")]
     Random(getrandom::Error),
     #[error(transparent)]
@@ -105,8 +112,8 @@ pub enum ServerError {
     Task(#[from] tokio::task::JoinError),
 }
 
-/// What every handler shares: the storage, the limits, the live channel and the counters.
-/// Cheap to clone.
+/// What every handler shares: the storage, the blob store, the limits, the live channel and the
+/// counters. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     storage: Arc<dyn Storage>,
@@ -114,7 +121,7 @@ pub struct AppState {
     sign_in_limiter: Arc<SignInLimiter>,
     live: Arc<Live>,
     metrics: Arc<Metrics>,
-    blob_dir: Arc<PathBuf>,
+    blob_store: Arc<BlobStore>,
 }
 
 /// An opened [`AppState`], and what startup did about the development token (a generated
@@ -125,10 +132,16 @@ pub struct Startup {
 }
 
 impl AppState {
-    /// Opens the storage under `config.data_dir` (creating it, migrating the schema) and makes
-    /// sure the development tenant and its token exist.
+    /// Opens the storage under `config.data_dir` (creating it, migrating the schema) and the
+    /// blob store (checking an S3 bucket by writing to it), and makes sure the development
+    /// tenant and its token exist.
     pub async fn open(config: &Config) -> Result<Startup, ServerError> {
         let storage = open_storage(config).await?;
+        let blob_store = match &config.s3 {
+            Some(s3) => BlobStore::s3(s3).await?,
+            None => BlobStore::files(config.data_dir.join("blobs")),
+        };
+        tracing::info!(blobs = %blob_store.describe(), "attachment blobs");
         let dev_token = ensure_dev_principal(storage.as_ref(), config).await?;
         let live = Arc::new(Live::default());
         let listener = Arc::clone(&live);
@@ -141,7 +154,7 @@ impl AppState {
             sign_in_limiter: Arc::default(),
             live,
             metrics: Arc::default(),
-            blob_dir: Arc::new(config.data_dir.join("blobs")),
+            blob_store: Arc::new(blob_store),
         };
         Ok(Startup { state, dev_token })
     }
@@ -158,9 +171,9 @@ impl AppState {
         &self.metrics
     }
 
-    /// Where attachment blobs live: `<data-dir>/blobs/<tenant>/<sha256>`.
-    pub(crate) fn blob_dir(&self) -> &Path {
-        &self.blob_dir
+    /// Where attachment bytes are kept.
+    pub(crate) fn blob_store(&self) -> &BlobStore {
+        &self.blob_store
     }
 
     pub(crate) fn storage(&self) -> &dyn Storage {

@@ -26,6 +26,15 @@ fn help_explains_every_setting() {
         "--dev-token",
         "CRM_DEV_TOKEN",
         "--max-body-bytes",
+        "--s3-bucket",
+        "CRM_S3_BUCKET",
+        "--s3-endpoint",
+        "--s3-region",
+        "--s3-access-key-id",
+        "--s3-secret-access-key",
+        "CRM_S3_SECRET_ACCESS_KEY",
+        "--s3-allow-http",
+        "--s3-prefix",
     ] {
         assert!(help.contains(setting), "help mentions {setting}:\n{help}");
     }

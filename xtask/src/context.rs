@@ -12,7 +12,7 @@ pub(crate) struct Context {
     pub(crate) root: PathBuf,
     /// Shared by every build; outside the clone so CI runs are incremental.
     pub(crate) target_dir: PathBuf,
-    /// `cargo install --root` of wasm-bindgen-cli and tauri-driver; binaries in `bin/`.
+    /// `cargo install --root` of wasm-bindgen-cli, tauri-driver and s3s-fs; binaries in `bin/`.
     pub(crate) tools_dir: PathBuf,
     path: OsString,
     is_root: bool,

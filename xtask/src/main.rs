@@ -1,8 +1,8 @@
 //! The README's commands. Each does all the set-up it needs, idempotently, on a fresh Debian 12
 //! or Ubuntu machine (as root, or with sudo):
 //!
-//! - `setup`: system packages, the wasm32 target, the pinned wasm-bindgen CLI, tauri-driver and
-//!   the npm Tauri CLI.
+//! - `setup`: system packages, the wasm32 target, the pinned wasm-bindgen CLI, tauri-driver,
+//!   s3s-fs (the S3 server of the sync server's tests) and the npm Tauri CLI.
 //! - `build-ui`: the Yew UI to `ui/dist` (cargo + wasm-bindgen; no trunk).
 //! - `run`: build and start the desktop app (under Xvfb when there is no display).
 //! - `serve`: the sync server on an embedded SQLite data directory.

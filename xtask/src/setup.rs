@@ -35,12 +35,21 @@ const NODE_PACKAGES: &[&str] = &["nodejs", "npm"];
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const TAURI_DRIVER_VERSION: &str = "2.1.0";
+/// An S3-compatible server over a directory, for the sync server's object storage tests.
+/// 0.14.1 is the newest that builds on Rust 1.92 to 1.95 (0.15 and later need 1.96).
+const S3S_FS_VERSION: &str = "0.14.1";
 
 pub(crate) fn run(context: &Context, steps: &mut Steps) -> anyhow::Result<()> {
     steps.run("setup: system packages", || system_packages(context))?;
     steps.run("setup: wasm32 target", || wasm_target(context))?;
     steps.run("setup: wasm-bindgen CLI", || wasm_bindgen_cli(context))?;
-    steps.run("setup: tauri-driver", || tauri_driver(context))?;
+    steps.run("setup: tauri-driver", || {
+        cargo_tool(context, "tauri-driver", TAURI_DRIVER_VERSION, &[])
+    })?;
+    steps.run("setup: s3s-fs for the server's S3 tests", || {
+        // Its binary is behind the `binary` feature; the library alone has no `main`.
+        cargo_tool(context, "s3s-fs", S3S_FS_VERSION, &["--features", "binary"])
+    })?;
     steps.run("setup: npm Tauri CLI", || npm_tools(context))?;
     steps.run("setup: PostgreSQL for the server's tests", || {
         postgres(context)
@@ -192,19 +201,24 @@ fn wasm_bindgen_cli(context: &Context) -> anyhow::Result<()> {
         return Ok(());
     }
     // Without --locked: with it, the CLI's own lock file fails to resolve here.
-    cargo_install(context, "wasm-bindgen-cli", &version, false)
+    cargo_install(context, "wasm-bindgen-cli", &version, false, &[])
 }
 
-fn tauri_driver(context: &Context) -> anyhow::Result<()> {
-    let binary = context.tools_dir.join("bin").join("tauri-driver");
+/// `cargo install --locked` of `krate` (whose binary has the same name) at `version`, unless
+/// the tools dir has that version already.
+fn cargo_tool(
+    context: &Context,
+    krate: &str,
+    version: &str,
+    extra_arguments: &[&str],
+) -> anyhow::Result<()> {
+    let binary = context.tools_dir.join("bin").join(krate);
     let installed = installed_crates(context)?;
-    if binary.is_file()
-        && installed.get("tauri-driver").map(String::as_str) == Some(TAURI_DRIVER_VERSION)
-    {
-        println!("tauri-driver {TAURI_DRIVER_VERSION} is installed");
+    if binary.is_file() && installed.get(krate).map(String::as_str) == Some(version) {
+        println!("{krate} {version} is installed");
         return Ok(());
     }
-    cargo_install(context, "tauri-driver", TAURI_DRIVER_VERSION, true)
+    cargo_install(context, krate, version, true, extra_arguments)
 }
 
 fn cargo_install(
@@ -212,9 +226,10 @@ fn cargo_install(
     krate: &str,
     version: &str,
     locked: bool,
+    extra_arguments: &[&str],
 ) -> anyhow::Result<()> {
     let mut command = context.cargo(&["install", krate, "--version", version, "--root"]);
-    command.arg(&context.tools_dir);
+    command.arg(&context.tools_dir).args(extra_arguments);
     if locked {
         command.arg("--locked");
     }

@@ -55,6 +55,8 @@ fn run_all(context: &Context, steps: &mut Steps, counts: &mut TestCounts) -> any
         if std::env::var_os("CRM_TEST_DATABASE_URL").is_none() {
             command.env("CRM_TEST_DATABASE_URL", setup::postgres_url(context));
         }
+        // The sync server's S3 tests run their object store from it.
+        command.env("CRM_S3S_FS", context.tools_dir.join("bin").join("s3s-fs"));
         run_tests(&mut command, Classify::BySource, counts)?;
         ensure!(counts.get(TestKind::Unit).passed > 0, "no unit tests ran");
         Ok(())

@@ -23,7 +23,7 @@ pub(crate) async fn put(
             ApiError::BadRequest(rejection.body_text())
         }
     })?;
-    blobs::put(&state, &principal, &sha256, &body).await?;
+    blobs::put(&state, &principal, &sha256, body).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -2,6 +2,8 @@
 //! commands administer the same data directory (or database): tenants, users, devices,
 //! backups and GDPR erase. They may run while the server runs.
 
+mod settings;
+
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -12,6 +14,8 @@ use crm_model::{DeviceId, RecordId, Role};
 use crm_sync_server::{Admin, AppState, Config, DevToken, Limits, Startup, TenantDump};
 use tracing_subscriber::EnvFilter;
 
+use crate::settings::{S3Args, settings_file};
+
 /// The CRM sync server: keeps every tenant's records and change feed, and lets the desktop
 /// apps push and pull their changes. Logs go to stderr; set RUST_LOG (e.g. `debug`) for more.
 ///
@@ -20,32 +24,36 @@ use tracing_subscriber::EnvFilter;
 ///
 /// Settings come from flags, then environment variables, then the file given by --config /
 /// CRM_CONFIG (TOML, the flags' names as keys: `data-dir`, `database-url`, `listen`,
-/// `max-body-bytes`, `max-blob-bytes`), then the defaults.
+/// `max-body-bytes`, `max-blob-bytes`, `s3-bucket`, `s3-endpoint`, ...), then the defaults.
+///
+/// Attachment files are kept under --data-dir, or in an S3-compatible bucket with --s3-bucket
+/// (see `serve --help`).
 #[derive(Debug, Parser)]
 #[command(name = "crm-sync-server", version)]
-struct Cli {
+pub(crate) struct Cli {
     /// A TOML file of settings, e.g. `/etc/crm-sync-server.toml`; flags and environment
     /// variables override it.
     #[arg(long, env = "CRM_CONFIG", global = true)]
-    config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
 
     /// Directory holding the server's data: the SQLite database `sync.sqlite3` and the
     /// attachment blobs (`blobs/`). Created if missing. Back it up to back up the server.
     #[arg(long, env = "CRM_DATA_DIR", default_value = "./data", global = true)]
-    data_dir: PathBuf,
+    pub(crate) data_dir: PathBuf,
 
     /// Keep the data in PostgreSQL instead of SQLite, e.g. `postgres://crm@127.0.0.1/crm`
     /// (no TLS: use a Unix socket `postgres://crm@%2Frun%2Fpostgresql/crm` or a trusted
-    /// network). Several `serve` nodes may share one database. Blobs stay under --data-dir.
+    /// network). Several `serve` nodes may share one database. Attachment files stay under
+    /// --data-dir unless `serve --s3-bucket` is set.
     #[arg(long, env = "CRM_DATABASE_URL", hide_env_values = true, global = true)]
-    database_url: Option<String>,
+    pub(crate) database_url: Option<String>,
 
     #[command(subcommand)]
-    command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {
+pub(crate) enum Command {
     /// Serve the sync API over HTTP until Ctrl-C or SIGTERM.
     Serve(ServeArgs),
     /// Create, list, disable, back up, restore and purge tenants.
@@ -63,11 +71,11 @@ enum Command {
 }
 
 #[derive(Debug, Args)]
-struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// Address and port to listen on. Keep it on loopback behind a TLS reverse proxy, or use
     /// 0.0.0.0:PORT to accept connections from other machines.
     #[arg(long, env = "CRM_LISTEN", default_value = "127.0.0.1:8787")]
-    listen: SocketAddr,
+    pub(crate) listen: SocketAddr,
 
     /// Development mode: a development tenant whose Admin device uses this token (stored
     /// hashed). Without a value, the token of an earlier development start is kept, or one is
@@ -83,11 +91,14 @@ struct ServeArgs {
 
     /// Largest request body accepted, in bytes; larger requests answer 413.
     #[arg(long, env = "CRM_MAX_BODY_BYTES", default_value_t = Limits::default().max_body_bytes)]
-    max_body_bytes: usize,
+    pub(crate) max_body_bytes: usize,
 
     /// Largest attachment accepted, in bytes; larger uploads answer 413.
     #[arg(long, env = "CRM_MAX_BLOB_BYTES", default_value_t = Limits::default().max_blob_bytes)]
-    max_blob_bytes: usize,
+    pub(crate) max_blob_bytes: usize,
+
+    #[command(flatten)]
+    pub(crate) s3: S3Args,
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,7 +118,8 @@ enum TenantCommand {
     /// Enable a disabled tenant again.
     Enable { slug: String },
     /// Write a tenant (users, devices, documents, feed) to a backup file (JSON, mode 0600: it
-    /// holds password hashes). Attachment files are not in it: back up `<data-dir>/blobs/`.
+    /// holds password hashes). Attachment files are not in it: back up `<data-dir>/blobs/` (or
+    /// the S3 bucket).
     Export {
         slug: String,
         /// The backup file to write; must not exist.
@@ -423,68 +435,6 @@ fn read_password(file: Option<&Path>) -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
-/// The settings file (`--config`): the flags' names as keys, every key optional.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct SettingsFile {
-    data_dir: Option<PathBuf>,
-    database_url: Option<String>,
-    listen: Option<SocketAddr>,
-    max_body_bytes: Option<usize>,
-    max_blob_bytes: Option<usize>,
-}
-
-fn settings_file(path: &Path) -> anyhow::Result<SettingsFile> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the settings file {}", path.display()))?;
-    toml::from_str(&text)
-        .with_context(|| format!("the settings file {} is invalid", path.display()))
-}
-
-impl SettingsFile {
-    /// Sets each setting the file has and neither a flag nor an environment variable set.
-    fn apply(self, cli: &mut Cli, matches: &clap::ArgMatches) {
-        let unset = |matches: &clap::ArgMatches, id: &str| {
-            !matches!(
-                matches.value_source(id),
-                Some(
-                    clap::parser::ValueSource::CommandLine | clap::parser::ValueSource::EnvVariable
-                )
-            )
-        };
-        if let Some(data_dir) = self.data_dir
-            && unset(matches, "data_dir")
-        {
-            cli.data_dir = data_dir;
-        }
-        if let Some(url) = self.database_url
-            && unset(matches, "database_url")
-        {
-            cli.database_url = Some(url);
-        }
-        let (Command::Serve(args), Some(("serve", serve))) =
-            (&mut cli.command, matches.subcommand())
-        else {
-            return;
-        };
-        if let Some(listen) = self.listen
-            && unset(serve, "listen")
-        {
-            args.listen = listen;
-        }
-        if let Some(bytes) = self.max_body_bytes
-            && unset(serve, "max_body_bytes")
-        {
-            args.max_body_bytes = bytes;
-        }
-        if let Some(bytes) = self.max_blob_bytes
-            && unset(serve, "max_blob_bytes")
-        {
-            args.max_blob_bytes = bytes;
-        }
-    }
-}
-
 /// Writes a new file readable by its owner only.
 fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let mut options = std::fs::OpenOptions::new();
@@ -509,9 +459,10 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
         max_blob_bytes: args.max_blob_bytes,
         ..Limits::default()
     };
+    config.s3 = args.s3.config()?;
     let Startup { state, dev_token } = AppState::open(&config).await.with_context(|| {
         format!(
-            "cannot open the data directory {}",
+            "cannot open the server's data (data directory {})",
             config.data_dir.display()
         )
     })?;
