@@ -287,11 +287,13 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     wait_for_text(&client, "[data-testid=palette]", &name).await?;
     screenshots.take(&client, "search").await?;
     let hit = client
-        .find_all(Locator::Css("[data-testid=palette-hit]"))
+        .find_all(Locator::Css(
+            "[data-testid=palette-hit][data-kind=customer]",
+        ))
         .await?
         .into_iter()
         .next()
-        .context("a search hit")?;
+        .context("a customer among the search hits")?;
     hit.click().await?;
     wait_for(&client, "[data-testid=customer-360]").await?;
 
@@ -369,6 +371,62 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     click(&client, "[data-testid=nav-deals]").await?;
     wait_for(&client, "[data-testid=deals-list] tbody tr").await?;
     screenshots.take(&client, "deals").await?;
+    // A deal's own page: overview, products, files.
+    click(&client, "[data-testid=deals-list] tbody tr button.link").await?;
+    wait_for(&client, "[data-route=deal] [data-testid=deal-header]").await?;
+    wait_for(&client, "[data-testid=deal-stage]").await?;
+    screenshots.take(&client, "deal").await?;
+    click(&client, "[data-testid=deal-tab-products]").await?;
+    wait_for(&client, "[data-testid=deal-panel]").await?;
+    click(&client, "[data-testid=deal-tab-files]").await?;
+    wait_for(&client, "[data-testid=attach-file]").await?;
+    switch_theme(&client, "dark").await?;
+    click(&client, "[data-testid=deal-tab-overview]").await?;
+    screenshots.take(&client, "deal-dark").await?;
+    switch_theme(&client, "light").await?;
+
+    // Reports over the demo year: every report draws its chart and table.
+    click(&client, "[data-testid=nav-reports]").await?;
+    click(&client, "[data-testid=report-tab-won-lost]").await?;
+    click(&client, "button.chip:nth-child(4)").await?;
+    wait_for(
+        &client,
+        "[data-report=won-lost] [data-testid=bar-chart] rect.chart-bar",
+    )
+    .await?;
+    wait_for(
+        &client,
+        "[data-report=won-lost] [data-testid=report-table] tbody tr",
+    )
+    .await?;
+    screenshots.take(&client, "reports-won-lost").await?;
+    for tab in [
+        "funnel",
+        "forecast",
+        "lead-sources",
+        "activities",
+        "segments",
+        "top-customers",
+    ] {
+        click(&client, &format!("[data-testid=report-tab-{tab}]")).await?;
+        wait_for(
+            &client,
+            &format!("[data-report={tab}] [data-testid=report-table] tbody tr"),
+        )
+        .await?;
+    }
+    screenshots.take(&client, "reports-top-customers").await?;
+    switch_theme(&client, "dark").await?;
+    click(&client, "[data-testid=report-tab-lead-sources]").await?;
+    wait_for(
+        &client,
+        "[data-report=lead-sources] [data-testid=bar-chart]",
+    )
+    .await?;
+    screenshots
+        .take(&client, "reports-lead-sources-dark")
+        .await?;
+    switch_theme(&client, "light").await?;
     click(&client, "[data-testid=nav-communications]").await?;
     wait_for(&client, "[data-testid=communications-history] li").await?;
     wait_for(&client, "[data-testid=log-customer]")

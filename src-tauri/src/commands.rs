@@ -9,10 +9,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crm_core::Store;
 use crm_core::demo::{DemoOptions, DemoSize};
-use crm_model::{Activity, Communication, Contact, CustomerNote, Deal, Lead};
+use crm_model::{
+    Activity, Communication, Contact, CustomerNote, Deal, FieldError, Lead, Pipeline, Rule,
+    ValidationErrors,
+};
 use crm_protocol::ipc::*;
-use tauri::State;
+use tauri::{AppHandle, Emitter as _, Manager as _, State};
+use tauri_plugin_dialog::DialogExt as _;
 
+use crate::files;
 use crate::sync::SyncService;
 
 type Request<C> = <C as Command>::Request;
@@ -225,6 +230,14 @@ pub(crate) async fn get_deal(store: Shared<'_>, request: Request<GetDeal>) -> Re
 }
 
 #[tauri::command]
+pub(crate) async fn get_deal_view(
+    store: Shared<'_>,
+    request: Request<GetDealView>,
+) -> Response<GetDealView> {
+    Ok(lock(&store)?.deal_view(request)?)
+}
+
+#[tauri::command]
 pub(crate) async fn create_deal(
     store: Shared<'_>,
     sync: Syncing<'_>,
@@ -296,6 +309,32 @@ pub(crate) async fn list_pipelines(
 ) -> Response<ListPipelines> {
     let () = request;
     Ok(lock(&store)?.list_pipelines()?)
+}
+
+#[tauri::command]
+pub(crate) async fn create_pipeline(
+    store: Shared<'_>,
+    sync: Syncing<'_>,
+    request: Request<CreatePipeline>,
+) -> Response<CreatePipeline> {
+    let mut store = lock(&store)?;
+    let actor = store.actor();
+    let written = store.create::<Pipeline>(&actor, &request)?;
+    sync.local_change();
+    Ok(written)
+}
+
+#[tauri::command]
+pub(crate) async fn update_pipeline(
+    store: Shared<'_>,
+    sync: Syncing<'_>,
+    request: Request<UpdatePipeline>,
+) -> Response<UpdatePipeline> {
+    let mut store = lock(&store)?;
+    let actor = store.actor();
+    let written = store.update_pipeline(&actor, request.id, &request.patch)?;
+    sync.local_change();
+    Ok(written)
 }
 
 #[tauri::command]
@@ -649,6 +688,222 @@ fn conflict_entry(conflict: crm_core::Conflict) -> ConflictEntry {
             .collect(),
         detected_at: conflict.detected_at,
     }
+}
+
+#[tauri::command]
+pub(crate) async fn get_won_lost(
+    store: Shared<'_>,
+    request: Request<GetWonLost>,
+) -> Response<GetWonLost> {
+    Ok(lock(&store)?.won_lost(request)?)
+}
+
+#[tauri::command]
+pub(crate) async fn get_lead_sources(
+    store: Shared<'_>,
+    request: Request<GetLeadSources>,
+) -> Response<GetLeadSources> {
+    Ok(lock(&store)?.lead_sources(request)?)
+}
+
+#[tauri::command]
+pub(crate) async fn get_activity_summary(
+    store: Shared<'_>,
+    request: Request<GetActivitySummary>,
+) -> Response<GetActivitySummary> {
+    Ok(lock(&store)?.activity_summary(request)?)
+}
+
+#[tauri::command]
+pub(crate) async fn get_revenue_by_segment(
+    store: Shared<'_>,
+    request: Request<GetRevenueBySegment>,
+) -> Response<GetRevenueBySegment> {
+    Ok(lock(&store)?.revenue_by_segment(request.segment, request.range)?)
+}
+
+#[tauri::command]
+pub(crate) async fn attach_file(
+    app: AppHandle,
+    store: Shared<'_>,
+    sync: Syncing<'_>,
+    request: Request<AttachFile>,
+) -> Response<AttachFile> {
+    let path = match request.path {
+        Some(path) => std::path::PathBuf::from(path.trim()),
+        None => {
+            let picked = app
+                .dialog()
+                .file()
+                .set_title("Attach a file")
+                .blocking_pick_file()
+                .and_then(|path| path.into_path().ok());
+            match picked {
+                Some(path) => path,
+                None => return Ok(None),
+            }
+        }
+    };
+    let bytes = std::fs::read(&path).map_err(|error| unreadable_file(&error))?;
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut links = crm_model::FieldMap::new();
+    if let Some(customer) = request.customer_id {
+        links.insert("customerId".into(), customer.to_string().into());
+    }
+    if let Some(deal) = request.deal_id {
+        links.insert("dealId".into(), deal.to_string().into());
+    }
+    let mut store = lock(&store)?;
+    let actor = store.actor();
+    let attachment =
+        store.attach_file(&actor, &file_name, files::mime_type(&path), &bytes, &links)?;
+    sync.local_change();
+    Ok(Some(attachment))
+}
+
+#[tauri::command]
+pub(crate) async fn open_attachment(
+    app: AppHandle,
+    store: Shared<'_>,
+    sync: Syncing<'_>,
+    request: Request<OpenAttachment>,
+) -> Response<OpenAttachment> {
+    let attachment: crm_model::Attachment = lock(&store)?.get(request)?;
+    let bytes = sync.blob(&attachment.sha256).await?;
+    let directory = app
+        .path()
+        .app_cache_dir()
+        .map_err(|error| {
+            tracing::warn!(%error, "no cache directory for opened attachments");
+            IpcError::new(
+                ErrorKind::Internal,
+                "The app has no folder to open files from.",
+            )
+        })?
+        .join("opened")
+        .join(&attachment.sha256);
+    let path = files::viewer_copy(&directory, &attachment.file_name, &bytes).map_err(|error| {
+        tracing::warn!(%error, directory = %directory.display(), "could not write an attachment to open");
+        IpcError::new(
+            ErrorKind::Unavailable,
+            format!("{} could not be written: {error}", attachment.file_name),
+        )
+    })?;
+    open::that_detached(&path).map_err(|error| {
+        tracing::warn!(%error, path = %path.display(), "the system viewer did not start");
+        IpcError::new(
+            ErrorKind::Unavailable,
+            format!(
+                "No application could open {}: {error}",
+                attachment.file_name
+            ),
+        )
+    })
+}
+
+fn unreadable_file(error: &std::io::Error) -> IpcError {
+    IpcError::from(ValidationErrors(vec![FieldError {
+        field: "path".into(),
+        rule: Rule::Invalid {
+            expected: format!("a file this app can read ({error})"),
+        },
+    }]))
+}
+
+#[tauri::command]
+pub(crate) async fn pick_import_file(
+    app: AppHandle,
+    request: Request<PickImportFile>,
+) -> Response<PickImportFile> {
+    let () = request;
+    let picked = app
+        .dialog()
+        .file()
+        .set_title("Import a CSV file")
+        .add_filter("CSV files", &["csv", "txt"])
+        .blocking_pick_file();
+    Ok(picked
+        .and_then(|path| path.into_path().ok())
+        .map(|path| path.display().to_string()))
+}
+
+#[tauri::command]
+pub(crate) async fn import_csv(
+    app: AppHandle,
+    store: Shared<'_>,
+    sync: Syncing<'_>,
+    request: Request<ImportCsv>,
+) -> Response<ImportCsv> {
+    let bytes = std::fs::read(request.path.trim()).map_err(|error| unreadable_file(&error))?;
+    let mut store = lock(&store)?;
+    let actor = store.actor();
+    let report = store.import_csv(&actor, &bytes, &request.options, &mut |progress| {
+        if let Err(error) = app.emit(ImportProgressed::NAME, progress) {
+            tracing::warn!(%error, "could not send the import's progress to the window");
+        }
+    })?;
+    if report.import_id.is_some() {
+        sync.local_change();
+    }
+    Ok(report)
+}
+
+#[tauri::command]
+pub(crate) async fn revert_import(
+    store: Shared<'_>,
+    sync: Syncing<'_>,
+    request: Request<RevertImport>,
+) -> Response<RevertImport> {
+    let mut store = lock(&store)?;
+    let actor = store.actor();
+    let reverted = store.revert_import(&actor, &request)?;
+    sync.local_change();
+    Ok(reverted)
+}
+
+#[tauri::command]
+pub(crate) async fn export_records(
+    app: AppHandle,
+    store: Shared<'_>,
+    request: Request<ExportRecords>,
+) -> Response<ExportRecords> {
+    let csv = lock(&store)?.export_csv(&request.query, request.today)?;
+    save_with_dialog(&app, request.query.file_name(), &csv)
+}
+
+#[tauri::command]
+pub(crate) async fn save_csv(app: AppHandle, request: Request<SaveCsv>) -> Response<SaveCsv> {
+    save_with_dialog(&app, &request.file_name, &request.table.to_csv())
+}
+
+/// Asks where to save with the system's dialog and writes `contents` there; `None` when the
+/// user cancelled.
+fn save_with_dialog(
+    app: &AppHandle,
+    file_name: &str,
+    contents: &str,
+) -> Result<Option<String>, IpcError> {
+    let Some(path) = app
+        .dialog()
+        .file()
+        .set_file_name(file_name)
+        .add_filter("CSV files", &["csv"])
+        .blocking_save_file()
+        .and_then(|path| path.into_path().ok())
+    else {
+        return Ok(None);
+    };
+    std::fs::write(&path, contents).map_err(|error| {
+        tracing::warn!(path = %path.display(), %error, "could not write an export");
+        IpcError::new(
+            ErrorKind::Unavailable,
+            format!("{} could not be written: {error}", path.display()),
+        )
+    })?;
+    Ok(Some(path.display().to_string()))
 }
 
 /// A poisoned lock means an earlier command panicked mid-write; SQLite rolled that transaction

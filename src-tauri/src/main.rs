@@ -8,6 +8,7 @@ mod commands;
 mod credentials;
 mod data_dir;
 mod demo;
+mod files;
 mod sync;
 
 use std::sync::{Arc, Mutex};
@@ -53,12 +54,15 @@ commands![
     disqualify_lead,
     list_deals,
     get_deal,
+    get_deal_view,
     create_deal,
     update_deal,
     move_deal_stage,
     win_deal,
     lose_deal,
     list_pipelines,
+    create_pipeline,
+    update_pipeline,
     list_communications,
     create_communication,
     list_activities,
@@ -79,6 +83,17 @@ commands![
     get_deal_forecast,
     get_top_customers,
     get_hot_leads,
+    get_won_lost,
+    get_lead_sources,
+    get_activity_summary,
+    get_revenue_by_segment,
+    attach_file,
+    open_attachment,
+    pick_import_file,
+    import_csv,
+    revert_import,
+    export_records,
+    save_csv,
     get_settings,
     load_demo_data,
     get_sync_state,
@@ -103,6 +118,7 @@ fn main() -> anyhow::Result<()> {
     let demo = demo::requested(std::env::var(demo::ENVIRONMENT_VARIABLE).ok().as_deref())?;
 
     register_commands(tauri::Builder::default())
+        .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             let data_dir = data_dir::choose(
                 data_dir_argument,

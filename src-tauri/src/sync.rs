@@ -381,6 +381,29 @@ impl SyncService {
         Ok(downloaded as u64)
     }
 
+    /// The content `sha256`: from this laptop's store, else downloaded from the server (and
+    /// kept) when signed in.
+    pub(crate) async fn blob(&self, sha256: &str) -> Result<Vec<u8>, SyncServiceError> {
+        let client = self
+            .running()?
+            .as_ref()
+            .map(|running| running.client.clone());
+        let Some(client) = client else {
+            let local = self
+                .store
+                .lock()
+                .map_err(|_| SyncServiceError::Poisoned)?
+                .read_blob(sha256)?;
+            return local.ok_or(SyncServiceError::NotSignedIn);
+        };
+        crm_core::sync::open_blob(&self.store, &client, sha256)
+            .await
+            .map_err(|error| match error {
+                crm_core::sync::SyncError::Store(error) => SyncServiceError::Store(error),
+                other => SyncServiceError::Unreachable(other.to_string()),
+            })
+    }
+
     /// A local write: the engine pushes it soon instead of at its next interval.
     pub(crate) fn local_change(&self) {
         if let Ok(running) = self.running.lock()

@@ -65,6 +65,9 @@ fn shortcut(event: &KeyboardEvent) -> Option<AppAction> {
     if (event.ctrl_key() || event.meta_key()) && key.eq_ignore_ascii_case("k") {
         return Some(AppAction::OpenPalette);
     }
+    if (event.ctrl_key() || event.meta_key()) && key == "," {
+        return Some(AppAction::Navigate(Route::Settings));
+    }
     if key == "Escape" {
         return Some(AppAction::CloseOverlays);
     }
@@ -85,7 +88,7 @@ struct ShortcutsHelpProps {
 
 #[component]
 fn ShortcutsHelp(props: &ShortcutsHelpProps) -> Html {
-    let pages = Route::SECTIONS.iter().enumerate().map(|(index, route)| {
+    let pages = Route::SECTIONS.iter().take(10).enumerate().map(|(index, route)| {
         html! { <tr><td><kbd>{ format!("Alt {}", (index + 1) % 10) }</kbd></td><td>{ format!("Go to {}", route.label()) }</td></tr> }
     });
     html! {
@@ -98,6 +101,7 @@ fn ShortcutsHelp(props: &ShortcutsHelpProps) -> Html {
                     <tr><td><kbd>{ "Tab" }</kbd>{ " / " }<kbd>{ "Shift Tab" }</kbd></td><td>{ "Move between controls" }</td></tr>
                     <tr><td><kbd>{ "?" }</kbd></td><td>{ "Show or hide this list" }</td></tr>
                     { for pages }
+                    <tr><td><kbd>{ "Ctrl ," }</kbd>{ " / " }<kbd>{ "⌘ ," }</kbd></td><td>{ "Go to Settings" }</td></tr>
                     <tr><td>{ "Deal card" }</td><td>{ "Drag to a stage, or pick one in its “Move to…” list" }</td></tr>
                 </tbody>
             </table>

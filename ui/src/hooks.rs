@@ -76,6 +76,17 @@ pub(crate) fn use_sync() -> Option<SyncState> {
     use_context::<SyncContext>().unwrap_or_default().0
 }
 
+/// A loaded answer through `view`; "Loading…" or the error in words otherwise.
+pub(crate) fn loading<T>(load: &Load<T>, what: &str, view: impl FnOnce(&T) -> Html) -> Html {
+    match load {
+        Load::Loading => html! { <p class="muted">{ "Loading…" }</p> },
+        Load::Failed(message) => html! {
+            <p class="banner banner-error">{ format!("The {what} could not be loaded: {message}") }</p>
+        },
+        Load::Loaded(value) => view(value),
+    }
+}
+
 /// Runs command `C` with `request` whenever `deps` change; the page re-renders with the answer.
 #[hook]
 pub(crate) fn use_command<C, D>(request: C::Request, deps: D) -> UseStateHandle<Load<C::Response>>

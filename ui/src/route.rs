@@ -1,13 +1,13 @@
 //! The pages of the app. A closed enum, so the sidebar and the `switch` cannot disagree about
 //! which pages exist; routing is in-memory because a desktop window has no address bar.
 
-use crm_model::{CustomerId, LeadId};
+use crm_model::{CustomerId, DealId, LeadId};
 use yew::prelude::*;
 
 use crate::pages::{
     ActivitiesPage, CommunicationsPage, ConflictsPage, ContactsPage, Customer360Page,
-    CustomersPage, DashboardPage, DealsPage, LeadDetailPage, LeadsPage, PipelinePage, SettingsPage,
-    TrashPage,
+    CustomersPage, DashboardPage, DealDetailPage, DealsPage, LeadDetailPage, LeadsPage,
+    PipelinePage, ReportsPage, SettingsPage, TrashPage,
 };
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -21,8 +21,10 @@ pub(crate) enum Route {
     Lead(LeadId),
     Pipeline,
     Deals,
+    Deal(DealId),
     Communications,
     Activities,
+    Reports,
     Trash,
     Settings,
     /// The conflict inbox, opened from the sync indicator (not a sidebar section).
@@ -40,6 +42,7 @@ impl Route {
         Route::Deals,
         Route::Communications,
         Route::Activities,
+        Route::Reports,
         Route::Trash,
         Route::Settings,
     ];
@@ -54,8 +57,10 @@ impl Route {
             Route::Lead(_) => "Lead",
             Route::Pipeline => "Pipeline",
             Route::Deals => "Deals",
+            Route::Deal(_) => "Deal",
             Route::Communications => "Communications",
             Route::Activities => "Activities",
+            Route::Reports => "Reports",
             Route::Trash => "Trash",
             Route::Settings => "Settings",
             Route::Conflicts => "Conflicts",
@@ -73,8 +78,10 @@ impl Route {
             Route::Lead(_) => "lead",
             Route::Pipeline => "pipeline",
             Route::Deals => "deals",
+            Route::Deal(_) => "deal",
             Route::Communications => "communications",
             Route::Activities => "activities",
+            Route::Reports => "reports",
             Route::Trash => "trash",
             Route::Settings => "settings",
             Route::Conflicts => "conflicts",
@@ -86,6 +93,7 @@ impl Route {
         match self {
             Route::Customer(_) => Route::Customers,
             Route::Lead(_) => Route::Leads,
+            Route::Deal(_) => Route::Deals,
             other => other,
         }
     }
@@ -101,8 +109,10 @@ pub(crate) fn switch(route: Route) -> Html {
         Route::Lead(id) => html! { <LeadDetailPage {id} key={id.to_string()} /> },
         Route::Pipeline => html! { <PipelinePage /> },
         Route::Deals => html! { <DealsPage /> },
+        Route::Deal(id) => html! { <DealDetailPage {id} key={id.to_string()} /> },
         Route::Communications => html! { <CommunicationsPage /> },
         Route::Activities => html! { <ActivitiesPage /> },
+        Route::Reports => html! { <ReportsPage /> },
         Route::Trash => html! { <TrashPage /> },
         Route::Settings => html! { <SettingsPage /> },
         Route::Conflicts => html! { <ConflictsPage /> },

@@ -256,6 +256,23 @@ impl RecordDocument {
         }
     }
 
+    /// Deletes `key` from the map under the root field `field` (a pipeline's removed stage).
+    /// Nothing happens when either is absent.
+    pub(crate) fn delete_map_key(&mut self, field: &str, key: &str) -> Result<(), DocumentError> {
+        self.write_unwritten()?;
+        if let Some(written) = &mut self.fresh
+            && let Some(Json::Object(map)) = written.get_mut(field)
+        {
+            map.remove(key);
+        }
+        if let Some((Value::Object(ObjType::Map), map)) = self.doc.get(&automerge::ROOT, field)?
+            && self.doc.get(&map, key)?.is_some()
+        {
+            self.doc.delete(&map, key)?;
+        }
+        Ok(())
+    }
+
     /// Commits the pending edits as one change, or returns `None` when nothing changed.
     pub(crate) fn commit(&mut self, author: Author) -> Result<Option<Change>, DocumentError> {
         self.write_unwritten()?;

@@ -1,11 +1,16 @@
-//! Pipelines: the default pipeline every new tenant starts with, and reading pipelines.
+//! Pipelines: the default pipeline every new tenant starts with, reading pipelines, and
+//! changing their stages.
 
 use std::collections::BTreeMap;
 
-use crm_model::{DEFAULT_STAGES, Entity, Pipeline, PipelineId, Stage, StageId, TenantId};
+use crm_model::{
+    Actor, DEFAULT_STAGES, Entity, FieldMap, Operation, Pipeline, PipelineId, RecordKind, Rule,
+    Stage, StageId, TenantId, ValidationErrors,
+};
 use uuid::Uuid;
 
 use crate::error::CoreError;
+use crate::permissions::check;
 use crate::store::{Store, now};
 
 /// The default pipeline's id is derived from the tenant's, and its stages' ids from it, so two
@@ -81,5 +86,54 @@ impl Store {
                 kind: crm_model::RecordKind::Pipeline,
                 id: default_pipeline_id(self.profile().tenant_id).into(),
             })
+    }
+
+    /// Changes a pipeline (spec §3.5's configuration): like [`Store::update`], and a stage that
+    /// still holds deals (in the trash or not) cannot be removed: its deals would point at
+    /// nothing.
+    pub fn update_pipeline(
+        &mut self,
+        actor: &Actor,
+        id: PipelineId,
+        patch: &FieldMap,
+    ) -> Result<Pipeline, CoreError> {
+        let current: Pipeline = self.get(id)?;
+        let mut removed = Vec::new();
+        if let Some(serde_json::Value::Object(stages)) = patch.get("stages") {
+            let mut errors = ValidationErrors::default();
+            for (stage_id, stage) in current.ordered_stages() {
+                if stages.contains_key(&stage_id.to_string()) {
+                    continue;
+                }
+                removed.push(("stages", stage_id.to_string()));
+                let deals: i64 = self.conn.query_row(
+                    "SELECT count(*) FROM deals WHERE pipeline_id = ?1 AND stage_id = ?2",
+                    rusqlite::params![id.to_string(), stage_id.to_string()],
+                    |row| row.get(0),
+                )?;
+                if deals > 0 {
+                    errors.push(
+                        "stages",
+                        Rule::Inconsistent {
+                            detail: format!(
+                                "the stage “{}” holds {deals} deal{}; move them to another stage before removing it",
+                                stage.name,
+                                if deals == 1 { "" } else { "s" }
+                            ),
+                        },
+                    );
+                }
+            }
+            errors.into_result()?;
+        }
+        check(
+            actor,
+            Operation::Update,
+            RecordKind::Pipeline,
+            current.owner(),
+        )?;
+        let next = crm_model::apply_fields(&current, patch)?;
+        self.check_references(&next)?;
+        self.replace_removing(actor, &next, &removed)
     }
 }

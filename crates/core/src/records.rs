@@ -63,17 +63,20 @@ impl Store {
         actor: &Actor,
         entity: &E,
     ) -> Result<E, CoreError> {
-        self.write_entity(actor, entity.clone(), false)
+        self.write_entity(actor, entity.clone(), false, &[])
     }
 
     /// The write of one entity: its derived fields (a lead's score), the entity itself, and the
     /// records that depend on it (the lead of a new communication is rescored), in one
-    /// transaction.
+    /// transaction. `removed` are `(field, key)` entries of the entity's keyed maps (a
+    /// pipeline's stages) to delete: writing a map only adds and changes its keys, so that
+    /// fields of a newer app version survive.
     fn write_entity<E: References>(
         &mut self,
         actor: &Actor,
         mut entity: E,
         existing: bool,
+        removed: &[(&str, String)],
     ) -> Result<E, CoreError> {
         // Every stored entity passes the model's rules, whichever path built it.
         entity.normalize();
@@ -94,6 +97,11 @@ impl Store {
         let staged = self.stage(actor, E::KIND, record_id, document, |document| {
             document
                 .write_fields(&fields)
+                .and_then(|()| {
+                    removed
+                        .iter()
+                        .try_for_each(|(field, key)| document.delete_map_key(field, key))
+                })
                 .map_err(|source| CoreError::Document {
                     id: record_id,
                     source: Box::new(source),
@@ -130,7 +138,17 @@ impl Store {
         actor: &Actor,
         next: &E,
     ) -> Result<E, CoreError> {
-        self.write_entity(actor, next.clone(), true)
+        self.write_entity(actor, next.clone(), true, &[])
+    }
+
+    /// [`Store::replace`], deleting the keys `removed` of the entity's keyed maps.
+    pub(crate) fn replace_removing<E: References>(
+        &mut self,
+        actor: &Actor,
+        next: &E,
+        removed: &[(&str, String)],
+    ) -> Result<E, CoreError> {
+        self.write_entity(actor, next.clone(), true, removed)
     }
 
     /// The record as its document holds it now.

@@ -13,14 +13,7 @@ use crate::error::CoreError;
 use crate::materialize::from_data;
 use crate::store::Store;
 
-/// How customers are grouped for "revenue by segment".
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Segment {
-    CompanySize,
-    Industry,
-    Category,
-}
+pub use crm_protocol::reports::Segment;
 
 fn count(row: &Row<'_>, index: usize) -> rusqlite::Result<u64> {
     Ok(u64::try_from(row.get::<_, Option<i64>>(index)?.unwrap_or(0)).unwrap_or(0))

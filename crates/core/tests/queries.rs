@@ -769,3 +769,36 @@ fn a_searched_list_counts_only_live_matches() {
         "the trash is not counted"
     );
 }
+
+#[test]
+fn a_deal_page_holds_its_customer_pipeline_activities_and_communications() {
+    let mut t = TestStore::new();
+    let customer: Customer = t.create(json!({"name": "Acme"}));
+    let pipeline = t.store.default_pipeline().expect("pipeline");
+    let (stage, _) = pipeline.ordered_stages()[0];
+    let deal: Deal = t.create(json!({"name": "Acme renewal", "amount": 5000,
+        "customerId": customer.id, "pipelineId": pipeline.id, "stageId": stage}));
+    let other: Deal = t.create(json!({"name": "Acme expansion", "customerId": customer.id,
+        "pipelineId": pipeline.id, "stageId": stage}));
+    for (subject, deal_id) in [("Call back", deal.id), ("Unrelated", other.id)] {
+        let _: Activity = t.create(json!({"type": "TASK", "subject": subject,
+            "dueDate": "2026-03-01", "customerId": customer.id, "dealId": deal_id}));
+    }
+    let _: Communication = t.create(json!({"type": "CALL", "notes": "Budget approved",
+        "customerId": customer.id, "dealId": deal.id}));
+    let view = t.store.deal_view(deal.id).expect("the deal page");
+    assert_eq!(view.deal.id, deal.id);
+    assert_eq!(view.customer.map(|c| c.name), Some("Acme".to_owned()));
+    assert_eq!(view.pipeline.map(|p| p.id), Some(pipeline.id));
+    let subjects: Vec<&str> = view.activities.iter().map(|a| a.subject.as_str()).collect();
+    assert_eq!(subjects, ["Call back"]);
+    assert_eq!(view.communications.len(), 1);
+    assert!(view.attachments.is_empty() && view.sales_documents.is_empty());
+    t.store
+        .delete_record(&t.admin, RecordKind::Deal, deal.id.into())
+        .expect("to the trash");
+    assert!(
+        t.store.deal_view(deal.id).is_err(),
+        "a deal in the trash has no page"
+    );
+}

@@ -649,3 +649,68 @@ fn merging_contacts_and_leads_moves_their_history_and_can_be_undone() {
         Some(duplicate.id)
     );
 }
+
+#[test]
+fn configuring_a_pipeline_keeps_every_deal_on_a_stage() {
+    let mut t = TestStore::new();
+    let admin = t.admin;
+    let pipeline = t.store.default_pipeline().expect("pipeline");
+    let stages = pipeline.ordered_stages();
+    let (occupied, _) = stages[0];
+    let (empty, _) = stages[1];
+    let customer: Customer = t.create(json!({"name": "Acme"}));
+    let _deal: Deal = t.create(json!({
+        "name": "Acme renewal", "amount": 1000, "customerId": customer.id,
+        "pipelineId": pipeline.id, "stageId": occupied
+    }));
+    let mut without = serde_json::to_value(&pipeline.stages).expect("stages");
+    let map = without.as_object_mut().expect("a map");
+
+    // Removing the stage that holds the deal is refused, naming the stage; nothing changes.
+    let mut all_but_occupied = map.clone();
+    all_but_occupied.remove(&occupied.to_string());
+    let refused = t
+        .store
+        .update_pipeline(
+            &admin,
+            pipeline.id,
+            &common::fields(json!({"stages": all_but_occupied})),
+        )
+        .expect_err("the stage holds a deal");
+    assert!(
+        refused.to_string().contains(&format!(
+            "“{}” holds 1 deal",
+            pipeline.stage(occupied).expect("stage").name
+        )),
+        "{refused}"
+    );
+    assert_eq!(t.store.default_pipeline().expect("pipeline"), pipeline);
+
+    // An empty stage goes; a new one is added, renamed stages and new orders stick.
+    map.remove(&empty.to_string());
+    map.insert(
+        "0190a6a4-0000-7000-8000-00000000abcd".into(),
+        json!({"name": "Security review", "order": 25, "probability": 55, "color": "#7c3aed"}),
+    );
+    map[&occupied.to_string()]["name"] = json!("First call");
+    let updated = t
+        .store
+        .update_pipeline(&admin, pipeline.id, &common::fields(json!({"stages": map})))
+        .expect("updates");
+    let names: Vec<&str> = updated
+        .ordered_stages()
+        .into_iter()
+        .map(|(_, stage)| stage.name.as_str())
+        .collect();
+    assert!(names.contains(&"Security review") && names.contains(&"First call"));
+    assert!(updated.stage(empty).is_none());
+    assert_eq!(updated.stages.len(), pipeline.stages.len());
+
+    // A sales rep may not reconfigure the company's pipelines.
+    let rep = user(7, Role::SalesRep);
+    assert!(matches!(
+        t.store
+            .update_pipeline(&rep, pipeline.id, &common::fields(json!({"name": "Mine"}))),
+        Err(CoreError::NotAllowed(_))
+    ));
+}

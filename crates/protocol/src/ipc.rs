@@ -7,18 +7,22 @@ use std::fmt;
 
 use chrono::NaiveDate;
 use crm_model::{
-    Activity, ActivityId, Communication, Contact, ContactId, Customer, CustomerId, CustomerNote,
-    CustomerPatch, Deal, DealId, FieldError, FieldMap, Lead, LeadId, NewCustomer, Pipeline,
-    PipelineId, RecordId, RecordKind, Settings, ValidationErrors,
+    Activity, ActivityId, Attachment, AttachmentId, Communication, Contact, ContactId, Customer,
+    CustomerId, CustomerNote, CustomerPatch, Deal, DealId, FieldError, FieldMap, Lead, LeadId,
+    NewCustomer, Pipeline, PipelineId, RecordId, RecordKind, Settings, ValidationErrors,
 };
 
 pub use crate::query::{
     ActivityQuery, CommunicationQuery, ContactQuery, CustomerQuery, DealQuery, LeadQuery, Page,
     Pagination,
 };
-pub use crate::reports::{DashboardStats, DateRange, Forecast, FunnelStage, TopCustomer};
+pub use crate::reports::{
+    ActivitySummary, DashboardStats, DateRange, Forecast, FunnelStage, Segment, SegmentRow,
+    SourceRow, Table, TopCustomer, WonLost,
+};
+pub use crate::transfer::{ExportQuery, ImportOptions, ImportProgress, ImportReport};
 pub use crate::views::{
-    ActivityGroups, Customer360, HistoryEntry, Include, SearchHit, TimelineItem,
+    ActivityGroups, Customer360, DealView, HistoryEntry, Include, SearchHit, TimelineItem,
 };
 pub use crate::workflows::{
     CompleteActivity as CompleteActivityRequest, ConversionDuplicates,
@@ -121,6 +125,11 @@ command!(
     ListDeals = "list_deals": DealQuery => Page<Deal>
 );
 command!(GetDeal = "get_deal": DealId => Deal);
+command!(
+    /// A deal with its customer, pipeline, activities, communications, sales
+    /// documents and files, for the deal page.
+    GetDealView = "get_deal_view": DealId => DealView
+);
 command!(CreateDeal = "create_deal": FieldMap => Deal);
 command!(UpdateDeal = "update_deal": UpdateRecord<DealId> => Deal);
 command!(
@@ -187,6 +196,66 @@ command!(GetTopCustomers = "get_top_customers": TopCustomersRequest => Vec<TopCu
 command!(
     /// Open leads rated hot or scoring 70 and more, best first; the request is how many.
     GetHotLeads = "get_hot_leads": u32 => Vec<Lead>
+);
+
+command!(
+    /// Won and lost deals closed in the range: counts, values, win rate, lost reasons.
+    GetWonLost = "get_won_lost": DateRange => WonLost
+);
+command!(
+    /// Leads created in the range by source: conversion rate and average score.
+    GetLeadSources = "get_lead_sources": DateRange => Vec<SourceRow>
+);
+command!(
+    /// Activities due in the range by user, type and day, with completion.
+    GetActivitySummary = "get_activity_summary": DateRange => ActivitySummary
+);
+command!(
+    /// Won value in the range by customer segment.
+    GetRevenueBySegment = "get_revenue_by_segment": SegmentRequest => Vec<SegmentRow>
+);
+
+command!(
+    /// Create a pipeline from a create body (name, stages keyed by new stage ids).
+    CreatePipeline = "create_pipeline": FieldMap => Pipeline
+);
+command!(
+    /// Change a pipeline: its name, or its stages (add, rename, reorder, probability, colour,
+    /// won/lost flags). A stage that still holds deals cannot be removed.
+    UpdatePipeline = "update_pipeline": UpdateRecord<PipelineId> => Pipeline
+);
+
+command!(
+    /// Attach a file to a customer, deal or communication: the system's file dialog asks which
+    /// (or `path` names it); `None` when the dialog was cancelled.
+    AttachFile = "attach_file": AttachFileRequest => Option<Attachment>
+);
+command!(
+    /// Open an attachment with the system's viewer, downloading its file first if this laptop
+    /// does not have it yet.
+    OpenAttachment = "open_attachment": AttachmentId => ()
+);
+command!(
+    /// Ask for a CSV file to import with the system's file dialog; `None` when cancelled.
+    PickImportFile = "pick_import_file": () => Option<String>
+);
+command!(
+    /// Import the CSV file at `path` (a dry run changes nothing); progress comes as
+    /// [`ImportProgressed`] events.
+    ImportCsv = "import_csv": ImportCsvRequest => ImportReport
+);
+command!(
+    /// Undo an import: its records go to the trash; the answer is how many.
+    RevertImport = "revert_import": String => usize
+);
+command!(
+    /// Export a list with its filters as CSV to a file the user picks; the answer is the path,
+    /// `None` when the dialog was cancelled.
+    ExportRecords = "export_records": ExportRequest => Option<String>
+);
+command!(
+    /// Save a report's table as CSV to a file the user picks; `None` when cancelled.
+    SaveCsv = "save_csv": SaveCsvRequest => Option<String>
 );
 
 command!(
@@ -257,6 +326,7 @@ pub const ALL_COMMANDS: &[&str] = &[
     DisqualifyLead::NAME,
     ListDeals::NAME,
     GetDeal::NAME,
+    GetDealView::NAME,
     CreateDeal::NAME,
     UpdateDeal::NAME,
     MoveDealStage::NAME,
@@ -283,6 +353,19 @@ pub const ALL_COMMANDS: &[&str] = &[
     GetDealForecast::NAME,
     GetTopCustomers::NAME,
     GetHotLeads::NAME,
+    GetWonLost::NAME,
+    GetLeadSources::NAME,
+    GetActivitySummary::NAME,
+    GetRevenueBySegment::NAME,
+    CreatePipeline::NAME,
+    UpdatePipeline::NAME,
+    AttachFile::NAME,
+    OpenAttachment::NAME,
+    PickImportFile::NAME,
+    ImportCsv::NAME,
+    RevertImport::NAME,
+    ExportRecords::NAME,
+    SaveCsv::NAME,
     GetSettings::NAME,
     LoadDemoData::NAME,
     GetSyncState::NAME,
@@ -301,6 +384,57 @@ pub const ALL_COMMANDS: &[&str] = &[
 pub struct UpdateCustomerRequest {
     pub id: CustomerId,
     pub patch: CustomerPatch,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SegmentRequest {
+    pub segment: Segment,
+    pub range: DateRange,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachFileRequest {
+    /// The file; `None` asks with the system's file dialog.
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub customer_id: Option<CustomerId>,
+    #[serde(default)]
+    pub deal_id: Option<DealId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportCsvRequest {
+    /// The file, as the file dialog gave it or the user typed it.
+    pub path: String,
+    pub options: ImportOptions,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportRequest {
+    pub query: ExportQuery,
+    /// Today in the user's time zone (activity filters like "overdue" read it).
+    pub today: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SaveCsvRequest {
+    /// The name the save dialog suggests, e.g. `won-lost-2026-11.csv`.
+    pub file_name: String,
+    pub table: Table,
+}
+
+/// An import wrote another batch of rows.
+pub enum ImportProgressed {}
+
+impl Event for ImportProgressed {
+    const NAME: &'static str = "import-progress";
+    type Payload = ImportProgress;
 }
 
 /// Change the fields named in `patch` (camelCase, as the model names them), and only those.

@@ -25,6 +25,41 @@ impl DateRange {
     }
 }
 
+/// How customers are grouped for "revenue by segment".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Segment {
+    CompanySize,
+    Industry,
+    Category,
+}
+
+impl Segment {
+    pub const ALL: [Segment; 3] = [Segment::CompanySize, Segment::Industry, Segment::Category];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Segment::CompanySize => "companySize",
+            Segment::Industry => "industry",
+            Segment::Category => "category",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Segment::CompanySize => "Company size",
+            Segment::Industry => "Industry",
+            Segment::Category => "Category",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Segment> {
+        Segment::ALL
+            .into_iter()
+            .find(|segment| segment.as_str() == text)
+    }
+}
+
 /// The dashboard's numbers in the spec's JSON shape, plus the same for the previous period.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

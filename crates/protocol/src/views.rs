@@ -1,10 +1,10 @@
-//! Composite read models the UI shows: Customer 360, the customer timeline, activity groups
-//! and global search hits.
+//! Composite read models the UI shows: Customer 360, the deal page, the customer timeline,
+//! activity groups and global search hits.
 
 use chrono::{DateTime, Utc};
 use crm_model::{
-    Activity, Amount, Attachment, Communication, Contact, Customer, CustomerNote, Deal, RecordId,
-    RecordKind, SalesDocument,
+    Activity, Amount, Attachment, Communication, Contact, Customer, CustomerNote, Deal, Pipeline,
+    RecordId, RecordKind, SalesDocument,
 };
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +53,23 @@ pub struct Customer360 {
     pub sales_invoices: Vec<SalesDocument>,
     pub attachments: Vec<Attachment>,
     pub stats: CustomerStats,
+}
+
+/// A deal with what hangs off it, for the deal page (spec §3.5's deal detail).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DealView {
+    pub deal: Deal,
+    pub customer: Option<Customer>,
+    /// The deal's pipeline, for its stage names and the "move to" choices.
+    pub pipeline: Option<Pipeline>,
+    /// Open ones first by due date, then the latest done.
+    pub activities: Vec<Activity>,
+    /// The newest first.
+    pub communications: Vec<Communication>,
+    /// Quotations, orders and invoices raised for the deal, newest first.
+    pub sales_documents: Vec<SalesDocument>,
+    pub attachments: Vec<Attachment>,
 }
 
 /// The overview tab's quick stats and key metrics.

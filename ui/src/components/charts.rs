@@ -76,6 +76,21 @@ pub(crate) struct BarChartProps {
     pub(crate) groups: Vec<BarGroup>,
     pub(crate) series: Vec<AttrValue>,
     pub(crate) title: AttrValue,
+    /// Drawn at its own size (shrunk to fit, never stretched): for wide pages, where a
+    /// stretched chart would blow its text up.
+    #[prop_or_default]
+    pub(crate) natural: bool,
+}
+
+/// A bar's label, cut to fit under its bar.
+pub(crate) fn short_label(label: &str) -> String {
+    const MAX: usize = 10;
+    if label.chars().count() <= MAX {
+        label.to_owned()
+    } else {
+        let cut: String = label.chars().take(MAX - 1).collect();
+        format!("{}…", cut.trim_end())
+    }
 }
 
 const BAR_HEIGHT: f64 = 170.0;
@@ -114,7 +129,10 @@ pub(crate) fn BarChart(props: &BarChartProps) -> Html {
                     { group.caption.clone() }
                 </text>
                 <text class="chart-label" text-anchor="middle" x={(x0 + (slot - 16.0) / 2.0).to_string()}
-                    y={(BAR_HEIGHT - 8.0).to_string()}>{ group.label.clone() }</text>
+                    y={(BAR_HEIGHT - 8.0).to_string()}>
+                    <title>{ group.label.clone() }</title>
+                    { short_label(&group.label) }
+                </text>
             </g>
         }
     });
@@ -128,7 +146,8 @@ pub(crate) fn BarChart(props: &BarChartProps) -> Html {
     });
     html! {
         <figure class="chart-figure">
-            <svg class="chart bar-chart" viewBox={format!("0 0 {width} {BAR_HEIGHT}")}
+            <svg class={classes!("chart", "bar-chart", props.natural.then_some("natural"))}
+                viewBox={format!("0 0 {width} {BAR_HEIGHT}")} width={width.to_string()}
                 role="img" aria-label={props.title.clone()} data-testid="bar-chart">
                 <title>{ props.title.clone() }</title>
                 <line class="chart-axis" x1="0" x2={width.to_string()}
@@ -172,6 +191,13 @@ pub(crate) fn Meter(props: &MeterProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_labels_are_cut_with_an_ellipsis() {
+        assert_eq!(short_label("Timing"), "Timing");
+        assert_eq!(short_label("Competition"), "Competiti…");
+        assert_eq!(short_label("Lost to a rival"), "Lost to a…");
+    }
 
     #[test]
     fn bars_scale_to_the_largest_and_stay_visible() {

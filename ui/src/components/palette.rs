@@ -2,8 +2,8 @@
 //! through the store's search, and any action (go to a page, switch theme, load demo data).
 //! Arrow keys move, Enter opens, Escape closes.
 
-use crm_model::{CustomerId, LeadId, RecordKind};
-use crm_protocol::ipc::{GetContact, GetDeal, LoadDemoData, Search, SearchHit, SearchRequest};
+use crm_model::{CustomerId, DealId, LeadId, RecordKind};
+use crm_protocol::ipc::{GetContact, LoadDemoData, Search, SearchHit, SearchRequest};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -68,8 +68,8 @@ pub(crate) struct CommandPaletteProps {
     pub(crate) theme: Theme,
 }
 
-/// Opens a search hit: customers and leads have pages; a contact or a deal opens its
-/// customer's page (a deal without a customer opens the pipeline).
+/// Opens a search hit: customers, leads and deals have pages; a contact opens its customer's
+/// page.
 async fn open_hit(app: AppContext, hit: SearchHit) {
     let route = match hit.kind {
         RecordKind::Customer => Ok(Route::Customer(CustomerId::from(hit.id.0))),
@@ -81,9 +81,7 @@ async fn open_hit(app: AppContext, hit: SearchHit) {
                     .customer_id
                     .map_or(Route::Customers, Route::Customer)
             }),
-        RecordKind::Deal => ipc::call::<GetDeal>(&hit.id.0.into())
-            .await
-            .map(|deal| deal.customer_id.map_or(Route::Pipeline, Route::Customer)),
+        RecordKind::Deal => Ok(Route::Deal(DealId::from(hit.id.0))),
         _ => Ok(Route::Dashboard),
     };
     match route {
@@ -247,10 +245,14 @@ pub(crate) fn CommandPalette(props: &CommandPaletteProps) -> Html {
             Callback::from(move |_: MouseEvent| run_entry.emit(entry.clone()))
         };
         let active = index == selected_index;
+        let record_kind = match entry {
+            Entry::Record(hit) => Some(hit.kind.as_str()),
+            Entry::Action(_) => None,
+        };
         html! {
             <li role="option" aria-selected={active.to_string()} id={format!("palette-option-{index}")}
                 class={classes!("palette-entry", active.then_some("active"))}
-                data-testid={testid} {onclick}>
+                data-testid={testid} data-kind={record_kind} {onclick}>
                 <span class="palette-kind">{ kind }</span>
                 <span class="palette-label">{ label }</span>
                 <span class="palette-detail">{ detail }</span>

@@ -247,7 +247,7 @@ fn overview(view: &Customer360, today: chrono::NaiveDate) -> Html {
     }
 }
 
-fn sales_rows(documents: &[SalesDocument]) -> Html {
+pub(crate) fn sales_rows(documents: &[SalesDocument]) -> Html {
     html! {
         { for documents.iter().map(|document| html! {
             <tr>
@@ -492,7 +492,9 @@ pub(crate) fn Customer360Page(props: &Customer360Props) -> Html {
                     <tbody>
                         { for view.deals.iter().map(|deal| html! {
                             <tr>
-                                <td class="cell-name">{ deal.name.clone() }</td>
+                                <td class="cell-name">
+                                    <button type="button" class="link" onclick={app.navigate_callback(Route::Deal(deal.id))}>{ deal.name.clone() }</button>
+                                </td>
                                 <td>{ deal.stage_id.and_then(|stage| stage_names.get(&stage).cloned()).unwrap_or_else(|| "—".to_owned()) }</td>
                                 <td><span class="badge">{ deal.status.label() }</span></td>
                                 <td class="number">{ format::money(deal.amount, &deal.currency_code) }</td>

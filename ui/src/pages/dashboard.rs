@@ -17,7 +17,7 @@ use yew::prelude::*;
 use crate::components::palette::load_demo_data;
 use crate::components::{BarChart, BarGroup, FunnelChart, FunnelStep, PageHeader};
 use crate::format::{self, Trend};
-use crate::hooks::{Load, use_app, use_command};
+use crate::hooks::{Load, loading, use_app, use_command};
 use crate::route::Route;
 
 /// The calendar month of `today`.
@@ -106,16 +106,6 @@ fn stat_cards(stats: &DashboardStats) -> Html {
                 detail={format!("{} pending tasks · {} overdue", stats.activities.pending, stats.activities.overdue)}
                 trend={Some((stats.conversion_rate, previous.conversion_rate))} />
         </div>
-    }
-}
-
-fn loading<T>(load: &Load<T>, what: &str, view: impl FnOnce(&T) -> Html) -> Html {
-    match load {
-        Load::Loading => html! { <p class="muted">{ "Loading…" }</p> },
-        Load::Failed(message) => html! {
-            <p class="banner banner-error">{ format!("The {what} could not be loaded: {message}") }</p>
-        },
-        Load::Loaded(value) => view(value),
     }
 }
 

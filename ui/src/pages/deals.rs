@@ -1,5 +1,5 @@
 //! The deals list: every deal with its stage, value and close date; filter by status, search by
-//! name, sort by value or close date, paged. A deal opens its customer's page.
+//! name, sort by value or close date, paged. A deal opens its own page.
 
 use std::collections::HashMap;
 
@@ -106,11 +106,8 @@ pub(crate) fn DealsPage() -> Html {
                     <thead><tr><th>{ "Deal" }</th><th>{ "Stage" }</th><th>{ "Status" }</th><th class="number">{ "Value" }</th><th class="number">{ "Probability" }</th><th>{ "Close date" }</th></tr></thead>
                     <tbody>
                         { for result.data.iter().map(|deal| {
-                            let name = match deal.customer_id {
-                                Some(customer) => html! {
-                                    <button type="button" class="link" onclick={app.navigate_callback(Route::Customer(customer))}>{ deal.name.clone() }</button>
-                                },
-                                None => html! { { deal.name.clone() } },
+                            let name = html! {
+                                <button type="button" class="link" onclick={app.navigate_callback(Route::Deal(deal.id))}>{ deal.name.clone() }</button>
                             };
                             let overdue = deal.status == DealStatus::Open && deal.expected_close_date.is_some_and(|day| day < app.today);
                             html! {

@@ -356,11 +356,7 @@ pub(crate) fn PipelinePage() -> Html {
     };
     let on_open = {
         let app = app.clone();
-        Callback::from(move |deal: Deal| {
-            if let Some(customer) = deal.customer_id {
-                app.navigate(Route::Customer(customer));
-            }
-        })
+        Callback::from(move |deal: Deal| app.navigate(Route::Deal(deal.id)))
     };
 
     let pipeline_options: Vec<(AttrValue, AttrValue)> = match &*pipelines {

@@ -1,12 +1,13 @@
-//! Customer 360, the customer timeline, and the activity groupings.
+//! Customer 360, the deal page, the customer timeline, and the activity groupings.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use crm_model::{
     Activity, Amount, Attachment, Communication, Contact, Customer, CustomerId, CustomerNote, Deal,
-    DealStatus, RecordId, SalesDocument, SalesDocumentStatus, SalesDocumentType, UserId,
+    DealId, DealStatus, Pipeline, RecordId, SalesDocument, SalesDocumentStatus, SalesDocumentType,
+    UserId,
 };
 use crm_protocol::views::{
-    ActivityGroups, Customer360, CustomerStats, Include, TimelineItem, TimelineKind,
+    ActivityGroups, Customer360, CustomerStats, DealView, Include, TimelineItem, TimelineKind,
 };
 use rusqlite::params_from_iter;
 use serde::de::DeserializeOwned;
@@ -150,6 +151,76 @@ impl Store {
             notes,
             attachments,
             stats,
+        })
+    }
+
+    /// A deal with its customer, contact, pipeline, activities, communications, sales
+    /// documents and files: the deal page.
+    pub fn deal_view(&self, id: DealId) -> Result<DealView, CoreError> {
+        let key = id.to_string();
+        let key = key.as_str();
+        let deal: Deal = self
+            .rows::<Deal>(
+                "SELECT id, data FROM deals WHERE id = ?1 AND deleted_at IS NULL",
+                &[key],
+            )?
+            .pop()
+            .ok_or(CoreError::NotFound {
+                kind: crm_model::RecordKind::Deal,
+                id: id.into(),
+            })?;
+        let customer: Option<Customer> = match deal.customer_id.map(|id| id.to_string()) {
+            Some(id) => self
+                .rows(
+                    "SELECT id, data FROM customers WHERE id = ?1 AND deleted_at IS NULL",
+                    &[&id],
+                )?
+                .pop(),
+            None => None,
+        };
+        let pipeline: Option<Pipeline> = match deal.pipeline_id.map(|id| id.to_string()) {
+            Some(id) => self
+                .rows("SELECT id, data FROM pipelines WHERE id = ?1", &[&id])?
+                .pop(),
+            None => None,
+        };
+        let mut activities: Vec<Activity> = self.rows(
+            "SELECT id, data FROM activities WHERE deal_id = ?1 AND is_open = 1 AND deleted_at IS NULL
+             ORDER BY COALESCE(due_at, '9999'), id",
+            &[key],
+        )?;
+        activities.extend(self.rows::<Activity>(
+            &format!(
+                "SELECT id, data FROM activities WHERE deal_id = ?1 AND is_open = 0 AND deleted_at IS NULL
+                 ORDER BY COALESCE(completed_at, updated_at) DESC LIMIT {RECENT}"
+            ),
+            &[key],
+        )?);
+        let communications = self.rows(
+            &format!(
+                "SELECT id, data FROM communications WHERE deal_id = ?1 AND deleted_at IS NULL
+                 ORDER BY occurred_at DESC LIMIT {RECENT}"
+            ),
+            &[key],
+        )?;
+        let sales_documents = self.rows(
+            "SELECT id, data FROM sales_documents WHERE deal_id = ?1 AND deleted_at IS NULL
+             ORDER BY issue_date DESC",
+            &[key],
+        )?;
+        let attachments = self.rows(
+            "SELECT id, data FROM attachments WHERE deal_id = ?1 AND deleted_at IS NULL
+             ORDER BY created_at DESC",
+            &[key],
+        )?;
+        Ok(DealView {
+            deal,
+            customer,
+            pipeline,
+            activities,
+            communications,
+            sales_documents,
+            attachments,
         })
     }
 

@@ -12,17 +12,7 @@ use serde_json::{Map, Value as Json};
 use crate::error::CoreError;
 use crate::store::Store;
 
-/// A list to export, with its filters.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase", tag = "list")]
-pub enum ExportQuery {
-    Customers(CustomerQuery),
-    Contacts(ContactQuery),
-    Leads(LeadQuery),
-    Deals(DealQuery),
-    Communications(CommunicationQuery),
-    Activities(ActivityQuery),
-}
+pub use crm_protocol::transfer::ExportQuery;
 
 fn flatten(prefix: &str, value: &Json, row: &mut Vec<(String, String)>) {
     match value {

@@ -314,6 +314,14 @@ fn known(kind: ImportKind) -> &'static [Known] {
     }
 }
 
+/// Every field a column of a `kind` file may fill, for the import wizard's column mapping.
+pub(crate) fn fields(kind: ImportKind) -> Vec<String> {
+    known(kind)
+        .iter()
+        .map(|(field, _, _)| (*field).to_owned())
+        .collect()
+}
+
 pub(crate) fn reduce(header: &str) -> String {
     header
         .chars()

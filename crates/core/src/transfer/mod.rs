@@ -98,6 +98,7 @@ impl Store {
             .collect();
         let mut report = ImportReport {
             dry_run: options.dry_run,
+            fields: headers::fields(kind),
             columns: columns
                 .iter()
                 .map(|column| {

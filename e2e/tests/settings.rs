@@ -1,0 +1,208 @@
+//! Settings in the real app: a CSV imported through the wizard (a dry run that finds the bad
+//! row, a column mapped by hand, the import, the records in the list, the same file found to be
+//! duplicates),
+//! and a pipeline reconfigured (a stage added, renamed and saved) that the kanban then shows.
+//! Screenshots of each step, light and dark.
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use crm_e2e::{Driver, Screenshots, app_binary, click, type_into, wait_for, wait_for_text};
+use fantoccini::Client;
+
+async fn wait_until(client: &Client, script: &str) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let value = client
+            .execute(&format!("return Boolean({script});"), Vec::new())
+            .await
+            .with_context(|| format!("evaluating {script}"))?;
+        if value == serde_json::Value::Bool(true) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("still false: {script}");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// Selects `value` in the `<select>` matching `css` and fires its change event, as a person
+/// picking an option does.
+async fn select(client: &Client, css: &str, value: &str) -> anyhow::Result<()> {
+    wait_for(client, css).await?;
+    client
+        .execute(
+            "const [css, value] = arguments; const select = document.querySelector(css);
+             select.value = value; select.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![css.into(), value.into()],
+        )
+        .await
+        .with_context(|| format!("choosing {value} in {css}"))?;
+    Ok(())
+}
+
+/// A HubSpot-like export: 40 companies, one row without a name, and a "Sector" column the app
+/// does not recognise by itself.
+fn companies_csv() -> String {
+    let mut csv = String::from("Company name,Company Domain Name,Sector,City\n");
+    for n in 1..=40 {
+        let _ = writeln!(
+            csv,
+            "Imported Company {n:02},imported{n}.example.com,Logistics,Lyon"
+        );
+    }
+    csv.push_str(",nameless.example.com,Retail,Paris\n");
+    csv
+}
+
+#[tokio::test]
+async fn importing_a_csv_and_configuring_a_pipeline() -> anyhow::Result<()> {
+    let app = app_binary()?;
+    let data_dir = tempfile::tempdir()?;
+    let file = data_dir.path().join("companies.csv");
+    std::fs::write(&file, companies_csv())?;
+    let mut screenshots = Screenshots::new("settings")?;
+    let driver = Driver::start()?;
+    let client = driver.open_app(&app, data_dir.path()).await?;
+
+    click(&client, "[data-testid=nav-settings]").await?;
+    wait_for(&client, "[data-testid=import-wizard]").await?;
+
+    // A file that does not exist: the error names the field and says why.
+    type_into(&client, "[data-testid=import-path]", "/nowhere/file.csv").await?;
+    click(&client, "[data-testid=import-check-button]").await?;
+    wait_for_text(&client, "[data-testid=import-error]", "path").await?;
+
+    // The dry run: 40 rows to create, the nameless one refused with its row number.
+    type_into(
+        &client,
+        "[data-testid=import-path]",
+        &file.display().to_string(),
+    )
+    .await?;
+    click(&client, "[data-testid=import-check-button]").await?;
+    wait_for_text(
+        &client,
+        "[data-testid=import-summary]",
+        "40 to create, 1 with errors",
+    )
+    .await?;
+    wait_for_text(&client, "[data-testid=import-problems]", "Row 42").await?;
+    wait_until(
+        &client,
+        "document.querySelector('[data-testid=import-run]').disabled",
+    )
+    .await?;
+    // "Sector" is mapped by hand to the industry; the other columns were recognised.
+    select(&client, "[data-testid=import-map-sector]", "industry").await?;
+    click(&client, "[data-testid=import-skip-invalid]").await?;
+    click(&client, "[data-testid=import-check-button]").await?;
+    wait_for_text(
+        &client,
+        "[data-testid=import-summary]",
+        "40 to create, 1 with errors",
+    )
+    .await?;
+    wait_until(
+        &client,
+        "document.querySelector('[data-testid=import-map-sector]').value === 'industry'",
+    )
+    .await?;
+    screenshots.take(&client, "import-dry-run").await?;
+
+    click(&client, "[data-testid=import-run]").await?;
+    wait_for_text(&client, "[data-testid=import-done]", "40 created").await?;
+    screenshots.take(&client, "import-done").await?;
+
+    click(&client, "[data-testid=nav-customers]").await?;
+    wait_for_text(&client, "[data-testid=page]", "40 customers").await?;
+    wait_for_text(&client, "[data-testid=page]", "Imported Company 01").await?;
+    wait_for_text(&client, "[data-testid=page]", "Logistics").await?;
+    screenshots.take(&client, "imported-customers").await?;
+
+    // The same file again, skipping rows that match a customer: every row matches by domain.
+    click(&client, "[data-testid=nav-settings]").await?;
+    wait_for(&client, "[data-testid=import-wizard]").await?;
+    type_into(
+        &client,
+        "[data-testid=import-path]",
+        &file.display().to_string(),
+    )
+    .await?;
+    select(&client, "[data-testid=import-mode]", "skipDuplicates").await?;
+    click(&client, "[data-testid=import-skip-invalid]").await?;
+    click(&client, "[data-testid=import-check-button]").await?;
+    wait_for_text(&client, "[data-testid=import-summary]", "40 to skip").await?;
+
+    // Pipelines: a stage is added before Won, renamed, and saved.
+    let editor = "[data-testid=pipeline-settings]";
+    wait_for(&client, &format!("{editor} [data-testid=stage-row]")).await?;
+    let before: usize = client
+        .execute(
+            "return document.querySelectorAll('[data-testid=stage-row]').length;",
+            Vec::new(),
+        )
+        .await?
+        .as_u64()
+        .context("a count")? as usize;
+    click(&client, "[data-testid=stage-add]").await?;
+    wait_until(
+        &client,
+        &format!(
+            "document.querySelectorAll('[data-testid=stage-row]').length === {}",
+            before + 1
+        ),
+    )
+    .await?;
+    // The new stage sits before the won and lost stages.
+    let new_index = before - 2;
+    let name_input = format!("[data-testid=stage-name-{new_index}]");
+    type_into(&client, &name_input, "Security review").await?;
+    client
+        .execute(
+            "document.querySelector(arguments[0]).dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![name_input.clone().into()],
+        )
+        .await?;
+    click(&client, "[data-testid=pipeline-save]").await?;
+    wait_for_text(&client, "[data-testid=toasts]", "saved").await?;
+    screenshots.take(&client, "pipeline-settings").await?;
+
+    click(&client, "[data-testid=theme-toggle]").await?;
+    wait_until(&client, "document.documentElement.dataset.theme === 'dark'").await?;
+    screenshots.take(&client, "pipeline-settings-dark").await?;
+    click(&client, "[data-testid=theme-toggle]").await?;
+
+    click(&client, "[data-testid=nav-pipeline]").await?;
+    wait_for_text(&client, "[data-testid=page]", "Security review").await?;
+    screenshots.take(&client, "kanban-with-new-stage").await?;
+
+    // Reports open on the funnel; an empty period says so, and every tab renders.
+    click(&client, "[data-testid=nav-reports]").await?;
+    wait_for(&client, "[data-testid=report-body]").await?;
+    for tab in [
+        "forecast",
+        "won-lost",
+        "lead-sources",
+        "activities",
+        "segments",
+        "top-customers",
+        "funnel",
+    ] {
+        click(&client, &format!("[data-testid=report-tab-{tab}]")).await?;
+        wait_until(
+            &client,
+            &format!(
+                "document.querySelector('[data-testid=report-body]').dataset.report === '{tab}' && \
+                 document.querySelector('[data-testid=report-export]')"
+            ),
+        )
+        .await?;
+    }
+    screenshots.take(&client, "reports-funnel").await?;
+
+    client.close().await.context("ending the session")?;
+    Ok(())
+}
