@@ -9,6 +9,7 @@ mod credentials;
 mod data_dir;
 mod demo;
 mod files;
+mod reminders;
 mod sync;
 
 use std::sync::{Arc, Mutex};
@@ -153,6 +154,7 @@ fn main() -> anyhow::Result<()> {
                 Ok(false) => tracing::info!("not signed in to a sync server"),
                 Err(error) => tracing::warn!(%error, "sync could not start"),
             }
+            reminders::spawn(app.handle().clone(), store.clone());
             app.manage(store);
             app.manage(sync_service);
             Ok(())

@@ -6,7 +6,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use crm_model::RecordId;
-use crm_protocol::ipc::{GetSyncState, RecordsChanged, SyncStatusChanged};
+use crm_protocol::ipc::{
+    GetSyncState, OpenActivity, RecordsChanged, ReminderDue, SyncStatusChanged,
+};
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -15,7 +17,7 @@ use crate::components::{CommandPalette, Modal, RefusalsNotice, Sidebar, Toasts};
 use crate::hooks::{AppContext, SyncContext, today, use_document_keydown};
 use crate::ipc;
 use crate::route::{Route, switch};
-use crate::state::{AppAction, AppState, Theme, offline_banner};
+use crate::state::{AppAction, AppState, Theme, ToastKind, offline_banner};
 
 const THEME_KEY: &str = "field-crm-theme";
 
@@ -43,6 +45,24 @@ fn apply_theme(theme: Theme) {
         && let Err(error) = storage.set_item(THEME_KEY, theme.as_str())
     {
         web_sys::console::error_1(&error);
+    }
+}
+
+/// A reminder toast's text: "Reminder: Call Acme (due 2026-03-02 14:30)".
+fn reminder_text(activity: &crm_model::Activity) -> String {
+    match (activity.due_date, activity.due_time) {
+        (Some(day), Some(time)) => format!(
+            "Reminder: {} (due {} {})",
+            activity.subject,
+            crate::format::date(day),
+            time.format("%H:%M")
+        ),
+        (Some(day), None) => format!(
+            "Reminder: {} (due {})",
+            activity.subject,
+            crate::format::date(day)
+        ),
+        _ => format!("Reminder: {}", activity.subject),
     }
 }
 
@@ -146,10 +166,17 @@ pub(crate) fn App() -> Html {
                     let on_status = dispatch.reform(AppAction::SyncLoaded);
                     // Pulled records: every open page reloads (and the indicator with them).
                     let on_records = dispatch.reform(|_: Vec<RecordId>| AppAction::DataChanged);
+                    let on_reminder = dispatch.reform(|activity: crm_model::Activity| {
+                        AppAction::Toast(ToastKind::Reminder, reminder_text(&activity))
+                    });
+                    let on_open = dispatch.reform(|_| AppAction::Navigate(Route::Activities));
                     let status =
                         ipc::listen::<SyncStatusChanged>(move |state| on_status.emit(state));
                     let records = ipc::listen::<RecordsChanged>(move |ids| on_records.emit(ids));
-                    for listening in [status.await, records.await] {
+                    let reminders =
+                        ipc::listen::<ReminderDue>(move |activity| on_reminder.emit(activity));
+                    let opens = ipc::listen::<OpenActivity>(move |id| on_open.emit(id));
+                    for listening in [status.await, records.await, reminders.await, opens.await] {
                         match listening {
                             Ok(listener) => listeners.borrow_mut().push(listener),
                             Err(error) => web_sys::console::warn_1(&error.message.into()),

@@ -802,3 +802,38 @@ fn a_deal_page_holds_its_customer_pipeline_activities_and_communications() {
         "a deal in the trash has no page"
     );
 }
+
+#[test]
+fn reminders_come_due_once_for_their_assignee() {
+    let mut t = TestStore::new();
+    let me = t.admin.user_id;
+    let colleague = user(9, Role::SalesRep).user_id;
+    let at = |text: &str| -> chrono::DateTime<chrono::Utc> { text.parse().expect("a time") };
+    for (subject, reminder, assignee) in [
+        ("Mine", "2026-03-01T09:00:00Z", Some(me)),
+        ("Nobody's", "2026-03-01T09:05:00Z", None),
+        ("Colleague's", "2026-03-01T09:05:00Z", Some(colleague)),
+        ("Later", "2026-03-01T12:00:00Z", Some(me)),
+    ] {
+        let _: Activity = t.create(json!({"type": "CALL", "subject": subject,
+            "dueDate": "2026-03-01", "reminderAt": reminder, "assignedTo": assignee}));
+    }
+    let due = |after: &str, until: &str| -> Vec<String> {
+        t.store
+            .due_reminders(me, at(after), at(until))
+            .expect("reminders")
+            .into_iter()
+            .map(|activity| activity.subject)
+            .collect()
+    };
+    assert_eq!(
+        due("2026-03-01T08:00:00Z", "2026-03-01T10:00:00Z"),
+        ["Mine", "Nobody's"]
+    );
+    // The next check starts where the last one ended: nothing is raised twice.
+    assert!(due("2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z").is_empty());
+    assert_eq!(
+        due("2026-03-01T11:00:00Z", "2026-03-01T12:00:00Z"),
+        ["Later"]
+    );
+}

@@ -429,6 +429,22 @@ pub struct SaveCsvRequest {
     pub table: Table,
 }
 
+/// An activity's reminder came due: the window shows it (the OS shows it too, where it can).
+pub enum ReminderDue {}
+
+impl Event for ReminderDue {
+    const NAME: &'static str = "reminder-due";
+    type Payload = Activity;
+}
+
+/// The user chose "Open" on a reminder's OS notification: the window shows the activity.
+pub enum OpenActivity {}
+
+impl Event for OpenActivity {
+    const NAME: &'static str = "open-activity";
+    type Payload = ActivityId;
+}
+
 /// An import wrote another batch of rows.
 pub enum ImportProgressed {}
 

@@ -45,6 +45,8 @@ impl Theme {
 pub(crate) enum ToastKind {
     Success,
     Error,
+    /// An activity's reminder: stays until closed, with a way to the activities.
+    Reminder,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -224,6 +224,28 @@ impl Store {
         })
     }
 
+    /// Open activities whose reminder falls in `(after, until]`, assigned to `user` or to
+    /// nobody, earliest first: the reminders to raise now.
+    pub fn due_reminders(
+        &self,
+        user: UserId,
+        after: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<Activity>, CoreError> {
+        let (after, until, user) = (
+            crate::store::time_text(after),
+            crate::store::time_text(until),
+            user.to_string(),
+        );
+        self.rows(
+            "SELECT id, data FROM activities
+             WHERE reminder_at > ?1 AND reminder_at <= ?2 AND is_open = 1 AND deleted_at IS NULL
+               AND (assigned_to = ?3 OR assigned_to IS NULL)
+             ORDER BY reminder_at, id",
+            &[&after, &until, &user],
+        )
+    }
+
     fn customer_stats(&self, key: &str) -> Result<CustomerStats, CoreError> {
         let count = |sql: &str| -> Result<i64, CoreError> {
             Ok(self
@@ -446,16 +468,5 @@ impl Store {
             }
         }
         Ok(groups)
-    }
-
-    /// Open activities whose reminder time has come (`reminder_at <= now`) and that are not
-    /// done: what the shell raises as notifications.
-    pub fn due_reminders(&self, now: DateTime<Utc>) -> Result<Vec<Activity>, CoreError> {
-        let now = crate::store::time_text(now);
-        self.rows(
-            "SELECT id, data FROM activities WHERE reminder_at IS NOT NULL AND reminder_at <= ?1
-             AND is_open = 1 AND deleted_at IS NULL ORDER BY reminder_at",
-            &[now.as_str()],
-        )
     }
 }
