@@ -43,6 +43,21 @@ async fn select(client: &Client, css: &str, value: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Sets a textarea's text and fires its input event (WebDriver's keys cannot type a line
+/// break into a textarea in WebKitWebDriver).
+async fn fill(client: &Client, css: &str, text: &str) -> anyhow::Result<()> {
+    wait_for(client, css).await?;
+    client
+        .execute(
+            "const [css, text] = arguments; const area = document.querySelector(css);
+             area.value = text; area.dispatchEvent(new InputEvent('input', { bubbles: true }));",
+            vec![css.into(), text.into()],
+        )
+        .await
+        .with_context(|| format!("filling {css}"))?;
+    Ok(())
+}
+
 /// A HubSpot-like export: 40 companies, one row without a name, and a "Sector" column the app
 /// does not recognise by itself.
 fn companies_csv() -> String {
@@ -178,6 +193,49 @@ async fn importing_a_csv_and_configuring_a_pipeline() -> anyhow::Result<()> {
     click(&client, "[data-testid=nav-pipeline]").await?;
     wait_for_text(&client, "[data-testid=page]", "Security review").await?;
     screenshots.take(&client, "kanban-with-new-stage").await?;
+
+    // Lead scoring: a word the rules cannot read is named; a good change is saved.
+    click(&client, "[data-testid=nav-settings]").await?;
+    wait_for(
+        &client,
+        "[data-testid=scoring-settings] [data-testid=scoring-hotThreshold]",
+    )
+    .await?;
+    fill(
+        &client,
+        "[data-testid=scoring-sourcePoints]",
+        "referral = 10\ntrade show",
+    )
+    .await?;
+    click(&client, "[data-testid=scoring-save]").await?;
+    wait_for_text(
+        &client,
+        "[data-testid=scoring-settings]",
+        "line 2 must read",
+    )
+    .await?;
+    fill(
+        &client,
+        "[data-testid=scoring-sourcePoints]",
+        "referral = 10\ntrade show = 6",
+    )
+    .await?;
+    type_into(&client, "[data-testid=scoring-hotThreshold]", "80").await?;
+    click(&client, "[data-testid=scoring-save]").await?;
+    wait_for_text(&client, "[data-testid=toasts]", "every lead is rescored").await?;
+
+    // Tags: one added shows in the list.
+    type_into(&client, "[data-testid=tag-name]", "Key account").await?;
+    click(&client, "[data-testid=tag-add]").await?;
+    wait_for_text(&client, "[data-testid=tag-list]", "Key account").await?;
+    wait_for_text(&client, "[data-testid=users-settings]", "Only you").await?;
+    client
+        .execute(
+            "document.querySelector('[data-testid=scoring-settings]').scrollIntoView();",
+            Vec::new(),
+        )
+        .await?;
+    screenshots.take(&client, "scoring-tags-users").await?;
 
     // Reports open on the funnel; an empty period says so, and every tab renders.
     click(&client, "[data-testid=nav-reports]").await?;

@@ -691,6 +691,47 @@ fn conflict_entry(conflict: crm_core::Conflict) -> ConflictEntry {
 }
 
 #[tauri::command]
+pub(crate) async fn list_users(
+    store: Shared<'_>,
+    request: Request<ListUsers>,
+) -> Response<ListUsers> {
+    let () = request;
+    Ok(lock(&store)?.list_users()?)
+}
+
+#[tauri::command]
+pub(crate) async fn list_tags(store: Shared<'_>, request: Request<ListTags>) -> Response<ListTags> {
+    let () = request;
+    Ok(lock(&store)?.list_tags()?)
+}
+
+#[tauri::command]
+pub(crate) async fn create_tag(
+    store: Shared<'_>,
+    sync: Syncing<'_>,
+    request: Request<CreateTag>,
+) -> Response<CreateTag> {
+    let mut store = lock(&store)?;
+    let actor = store.actor();
+    let written = store.create::<crm_model::Tag>(&actor, &request)?;
+    sync.local_change();
+    Ok(written)
+}
+
+#[tauri::command]
+pub(crate) async fn save_settings(
+    store: Shared<'_>,
+    sync: Syncing<'_>,
+    request: Request<SaveSettings>,
+) -> Response<SaveSettings> {
+    let mut store = lock(&store)?;
+    let actor = store.actor();
+    let saved = store.save_settings(&actor, request)?;
+    sync.local_change();
+    Ok(saved)
+}
+
+#[tauri::command]
 pub(crate) async fn get_won_lost(
     store: Shared<'_>,
     request: Request<GetWonLost>,

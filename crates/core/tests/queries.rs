@@ -837,3 +837,44 @@ fn reminders_come_due_once_for_their_assignee() {
         ["Later"]
     );
 }
+
+#[test]
+fn the_user_and_tag_directories() {
+    let mut t = TestStore::new();
+    for (name, active) in [
+        ("Zoe Rep", true),
+        ("Ann Gone", false),
+        ("Bob Manager", true),
+    ] {
+        let _: crm_model::User = t.create(json!({"name": name, "active": active,
+            "email": format!("{}@example.com", name.replace(' ', ".").to_lowercase()),
+            "role": "SALES_REP"}));
+    }
+    let users: Vec<String> = t
+        .store
+        .list_users()
+        .expect("users")
+        .into_iter()
+        .map(|user| user.name)
+        .collect();
+    assert_eq!(
+        users,
+        ["Bob Manager", "Zoe Rep", "Ann Gone"],
+        "active first, by name"
+    );
+    for (name, category) in [
+        ("vip", "CUSTOMER"),
+        ("Churn risk", "CUSTOMER"),
+        ("Webinar", "LEAD"),
+    ] {
+        let _: crm_model::Tag = t.create(json!({"name": name, "category": category}));
+    }
+    let tags: Vec<String> = t
+        .store
+        .list_tags()
+        .expect("tags")
+        .into_iter()
+        .map(|tag| tag.name)
+        .collect();
+    assert_eq!(tags, ["Churn risk", "vip", "Webinar"]);
+}

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use crm_model::{
     Activity, ActivityId, Attachment, AttachmentId, Communication, Contact, ContactId, Customer,
     CustomerId, CustomerNote, CustomerPatch, Deal, DealId, FieldError, FieldMap, Lead, LeadId,
-    NewCustomer, Pipeline, PipelineId, RecordId, RecordKind, Settings, ValidationErrors,
+    NewCustomer, Pipeline, PipelineId, RecordId, RecordKind, Settings, Tag, User, ValidationErrors,
 };
 
 pub use crate::query::{
@@ -259,6 +259,22 @@ command!(
 );
 
 command!(
+    /// The tenant's users (owners and assignees), active first.
+    ListUsers = "list_users": () => Vec<User>
+);
+command!(
+    /// The tenant's tags by category and name.
+    ListTags = "list_tags": () => Vec<Tag>
+);
+command!(
+    /// Create a tag (name, colour, category).
+    CreateTag = "create_tag": FieldMap => Tag
+);
+command!(
+    /// Save the tenant's settings (admins only); every lead is rescored with the new rules.
+    SaveSettings = "save_settings": Settings => Settings
+);
+command!(
     /// The tenant's settings (lead scoring rules, default currency).
     GetSettings = "get_settings": () => Settings
 );
@@ -366,6 +382,10 @@ pub const ALL_COMMANDS: &[&str] = &[
     RevertImport::NAME,
     ExportRecords::NAME,
     SaveCsv::NAME,
+    ListUsers::NAME,
+    ListTags::NAME,
+    CreateTag::NAME,
+    SaveSettings::NAME,
     GetSettings::NAME,
     LoadDemoData::NAME,
     GetSyncState::NAME,

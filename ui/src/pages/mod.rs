@@ -11,6 +11,7 @@ mod customers;
 mod dashboard;
 mod deal_detail;
 mod deals;
+mod directory;
 mod lead_detail;
 mod leads;
 mod pipeline;

@@ -1,5 +1,6 @@
 //! Settings: the account this laptop syncs with (sign in, sync now, sign out), CSV import and
-//! export, the pipelines and their stages, demo data for a first look, and the theme.
+//! export, the pipelines and their stages, lead scoring rules, tags, the users directory, demo
+//! data for a first look, and the theme.
 
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -8,6 +9,7 @@ use crate::components::PageHeader;
 use crate::components::palette::load_demo_data;
 use crate::hooks::{use_app, use_sync};
 use crate::pages::account::AccountSection;
+use crate::pages::directory::{ScoringSection, TagsSection, UsersSection};
 use crate::pages::pipeline_settings::PipelineSettings;
 use crate::pages::transfer::{ExportSection, ImportWizard};
 use crate::state::AppAction;
@@ -39,6 +41,9 @@ pub(crate) fn SettingsPage() -> Html {
                 <ImportWizard />
                 <ExportSection />
                 <PipelineSettings />
+                <ScoringSection />
+                <TagsSection />
+                <UsersSection />
                 <section class="card">
                     <h2 class="card-title">{ "Demo data" }</h2>
                     <p class="muted">{ "Fill the CRM with a realistic company: about 2,000 customers, contacts, leads, deals, communications and activities, owned by a small sales team. Useful for a first look; it adds to what is already here." }</p>

@@ -1,4 +1,5 @@
-//! Customer 360, the deal page, the customer timeline, and the activity groupings.
+//! Customer 360, the deal page, the customer timeline, the activity groupings and reminders,
+//! and the user and tag directories.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use crm_model::{
@@ -222,6 +223,24 @@ impl Store {
             sales_documents,
             attachments,
         })
+    }
+
+    /// The tenant's user directory (owners and assignees), active users first, by name.
+    pub fn list_users(&self) -> Result<Vec<crm_model::User>, CoreError> {
+        self.rows(
+            "SELECT id, data FROM users WHERE deleted_at IS NULL
+             ORDER BY active DESC, name COLLATE NOCASE, id",
+            &[],
+        )
+    }
+
+    /// The tenant's tags, by category and name.
+    pub fn list_tags(&self) -> Result<Vec<crm_model::Tag>, CoreError> {
+        self.rows(
+            "SELECT id, data FROM tags WHERE deleted_at IS NULL
+             ORDER BY category, name COLLATE NOCASE, id",
+            &[],
+        )
     }
 
     /// Open activities whose reminder falls in `(after, until]`, assigned to `user` or to
