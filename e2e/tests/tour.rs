@@ -368,6 +368,10 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     click(&client, "[data-testid=nav-contacts]").await?;
     wait_for(&client, "[data-testid=contacts-list] tbody tr").await?;
     screenshots.take(&client, "contacts").await?;
+    click(&client, "[data-testid=contact-row-name]").await?;
+    wait_for(&client, "[data-route=contact] [data-testid=contact-card]").await?;
+    wait_for(&client, "[data-testid=contact-customer]").await?;
+    screenshots.take(&client, "contact").await?;
     click(&client, "[data-testid=nav-deals]").await?;
     wait_for(&client, "[data-testid=deals-list] tbody tr").await?;
     screenshots.take(&client, "deals").await?;
@@ -375,6 +379,7 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     click(&client, "[data-testid=deals-list] tbody tr button.link").await?;
     wait_for(&client, "[data-route=deal] [data-testid=deal-header]").await?;
     wait_for(&client, "[data-testid=deal-stage]").await?;
+    dismiss_toasts(&client).await?;
     screenshots.take(&client, "deal").await?;
     click(&client, "[data-testid=deal-tab-products]").await?;
     wait_for(&client, "[data-testid=deal-panel]").await?;

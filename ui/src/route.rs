@@ -1,13 +1,13 @@
 //! The pages of the app. A closed enum, so the sidebar and the `switch` cannot disagree about
 //! which pages exist; routing is in-memory because a desktop window has no address bar.
 
-use crm_model::{CustomerId, DealId, LeadId};
+use crm_model::{ContactId, CustomerId, DealId, LeadId};
 use yew::prelude::*;
 
 use crate::pages::{
-    ActivitiesPage, CommunicationsPage, ConflictsPage, ContactsPage, Customer360Page,
-    CustomersPage, DashboardPage, DealDetailPage, DealsPage, LeadDetailPage, LeadsPage,
-    PipelinePage, ReportsPage, SettingsPage, TrashPage,
+    ActivitiesPage, CommunicationsPage, ConflictsPage, ContactDetailPage, ContactsPage,
+    Customer360Page, CustomersPage, DashboardPage, DealDetailPage, DealsPage, LeadDetailPage,
+    LeadsPage, PipelinePage, ReportsPage, SettingsPage, TrashPage,
 };
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -17,6 +17,7 @@ pub(crate) enum Route {
     Customers,
     Customer(CustomerId),
     Contacts,
+    Contact(ContactId),
     Leads,
     Lead(LeadId),
     Pipeline,
@@ -53,6 +54,7 @@ impl Route {
             Route::Customers => "Customers",
             Route::Customer(_) => "Customer",
             Route::Contacts => "Contacts",
+            Route::Contact(_) => "Contact",
             Route::Leads => "Leads",
             Route::Lead(_) => "Lead",
             Route::Pipeline => "Pipeline",
@@ -74,6 +76,7 @@ impl Route {
             Route::Customers => "customers",
             Route::Customer(_) => "customer",
             Route::Contacts => "contacts",
+            Route::Contact(_) => "contact",
             Route::Leads => "leads",
             Route::Lead(_) => "lead",
             Route::Pipeline => "pipeline",
@@ -93,6 +96,7 @@ impl Route {
         match self {
             Route::Customer(_) => Route::Customers,
             Route::Lead(_) => Route::Leads,
+            Route::Contact(_) => Route::Contacts,
             Route::Deal(_) => Route::Deals,
             other => other,
         }
@@ -105,6 +109,7 @@ pub(crate) fn switch(route: Route) -> Html {
         Route::Customers => html! { <CustomersPage /> },
         Route::Customer(id) => html! { <Customer360Page {id} key={id.to_string()} /> },
         Route::Contacts => html! { <ContactsPage /> },
+        Route::Contact(id) => html! { <ContactDetailPage {id} key={id.to_string()} /> },
         Route::Leads => html! { <LeadsPage /> },
         Route::Lead(id) => html! { <LeadDetailPage {id} key={id.to_string()} /> },
         Route::Pipeline => html! { <PipelinePage /> },

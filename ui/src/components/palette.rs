@@ -2,8 +2,8 @@
 //! through the store's search, and any action (go to a page, switch theme, load demo data).
 //! Arrow keys move, Enter opens, Escape closes.
 
-use crm_model::{CustomerId, DealId, LeadId, RecordKind};
-use crm_protocol::ipc::{GetContact, LoadDemoData, Search, SearchHit, SearchRequest};
+use crm_model::{ContactId, CustomerId, DealId, LeadId, RecordKind};
+use crm_protocol::ipc::{LoadDemoData, Search, SearchHit, SearchRequest};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -68,28 +68,14 @@ pub(crate) struct CommandPaletteProps {
     pub(crate) theme: Theme,
 }
 
-/// Opens a search hit: customers, leads and deals have pages; a contact opens its customer's
-/// page.
-async fn open_hit(app: AppContext, hit: SearchHit) {
-    let route = match hit.kind {
-        RecordKind::Customer => Ok(Route::Customer(CustomerId::from(hit.id.0))),
-        RecordKind::Lead => Ok(Route::Lead(LeadId::from(hit.id.0))),
-        RecordKind::Contact => ipc::call::<GetContact>(&hit.id.0.into())
-            .await
-            .map(|contact| {
-                contact
-                    .customer_id
-                    .map_or(Route::Customers, Route::Customer)
-            }),
-        RecordKind::Deal => Ok(Route::Deal(DealId::from(hit.id.0))),
-        _ => Ok(Route::Dashboard),
-    };
-    match route {
-        Ok(route) => app.navigate(route),
-        Err(error) => app.error(format!(
-            "{} could not be opened: {}",
-            hit.title, error.message
-        )),
+/// The page a search hit opens: its record's.
+pub(crate) fn route_of(hit: &SearchHit) -> Route {
+    match hit.kind {
+        RecordKind::Customer => Route::Customer(CustomerId::from(hit.id.0)),
+        RecordKind::Lead => Route::Lead(LeadId::from(hit.id.0)),
+        RecordKind::Contact => Route::Contact(ContactId::from(hit.id.0)),
+        RecordKind::Deal => Route::Deal(DealId::from(hit.id.0)),
+        _ => Route::Dashboard,
     }
 }
 
@@ -153,7 +139,7 @@ pub(crate) fn CommandPalette(props: &CommandPaletteProps) -> Html {
                 on_close.emit(());
                 spawn_local(load_demo_data(app.clone()));
             }
-            Entry::Record(hit) => spawn_local(open_hit(app.clone(), hit)),
+            Entry::Record(hit) => app.navigate(route_of(&hit)),
         })
     };
 

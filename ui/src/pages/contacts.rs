@@ -69,11 +69,9 @@ pub(crate) fn ContactsPage() -> Html {
                     <thead><tr><th>{ "Name" }</th><th>{ "Title" }</th><th>{ "Role" }</th><th>{ "Email" }</th><th>{ "Phone" }</th></tr></thead>
                     <tbody>
                         { for result.data.iter().map(|contact| {
-                            let name = match contact.customer_id {
-                                Some(customer) => html! {
-                                    <button type="button" class="link" onclick={app.navigate_callback(Route::Customer(customer))}>{ contact.name.clone() }</button>
-                                },
-                                None => html! { { contact.name.clone() } },
+                            let name = html! {
+                                <button type="button" class="link" onclick={app.navigate_callback(Route::Contact(contact.id))}
+                                    data-testid="contact-row-name">{ contact.name.clone() }</button>
                             };
                             html! {
                                 <tr key={contact.id.to_string()}>
