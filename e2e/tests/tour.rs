@@ -391,6 +391,7 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     switch_theme(&client, "light").await?;
 
     // Reports over the demo year: every report draws its chart and table.
+    dismiss_toasts(&client).await?;
     click(&client, "[data-testid=nav-reports]").await?;
     click(&client, "[data-testid=report-tab-won-lost]").await?;
     click(&client, "button.chip:nth-child(4)").await?;
