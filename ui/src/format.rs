@@ -1,10 +1,96 @@
-//! How numbers, money and dates read on screen. Pure functions, tested natively.
+//! How numbers, money and dates read on screen, in the user's locale (the webview's language,
+//! set once at start with [`set_locale`]). Pure functions, tested natively.
+
+use std::cell::Cell;
 
 use chrono::{Datelike, NaiveDate};
 use crm_model::{Amount, Currency};
 
-/// `12345` → `"12,345"`.
+/// How a locale writes numbers: the thousands separator and the decimal mark.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Numbers {
+    /// `1,234.56` (English).
+    #[default]
+    CommaDot,
+    /// `1.234,56` (German, Dutch, Spanish, Italian, Portuguese…).
+    DotComma,
+    /// `1 234,56` (French, Swedish, Polish, Russian…), with a no-break space.
+    SpaceComma,
+}
+
+/// How a locale writes a day.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Dates {
+    /// `Mar 31, 2026` (American English).
+    #[default]
+    MonthDayYear,
+    /// `31 Mar 2026` (British English and the like).
+    DayMonthYear,
+    /// `31.03.2026` (German and the like).
+    Dotted,
+    /// `31/03/2026` (French, Spanish, Italian…).
+    Slashed,
+    /// `2026-03-31` (Swedish and the like).
+    Iso,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Locale {
+    pub(crate) numbers: Numbers,
+    pub(crate) dates: Dates,
+}
+
+impl Locale {
+    /// The locale of a BCP 47 language tag (`en-US`, `de-CH`, `fr`); American English when
+    /// the language is not one this knows.
+    pub(crate) fn from_tag(tag: &str) -> Locale {
+        let tag = tag.replace('_', "-").to_ascii_lowercase();
+        let mut parts = tag.split('-');
+        let language = parts.next().unwrap_or_default();
+        let region = parts.find(|part| part.len() == 2).unwrap_or_default();
+        let (numbers, dates) = match language {
+            "en" if matches!(region, "" | "us" | "ca" | "ph") => {
+                (Numbers::CommaDot, Dates::MonthDayYear)
+            }
+            "en" => (Numbers::CommaDot, Dates::DayMonthYear),
+            "de" if region == "ch" => (Numbers::CommaDot, Dates::Dotted),
+            "de" | "nb" | "no" | "da" | "fi" | "tr" => (Numbers::DotComma, Dates::Dotted),
+            "nl" | "id" => (Numbers::DotComma, Dates::DayMonthYear),
+            "es" | "it" | "pt" | "el" => (Numbers::DotComma, Dates::Slashed),
+            "fr" => (Numbers::SpaceComma, Dates::Slashed),
+            "pl" | "cs" | "sk" | "ru" | "uk" => (Numbers::SpaceComma, Dates::Dotted),
+            "sv" | "lt" => (Numbers::SpaceComma, Dates::Iso),
+            "ja" | "zh" | "ko" => (Numbers::CommaDot, Dates::Iso),
+            _ => (Numbers::CommaDot, Dates::MonthDayYear),
+        };
+        Locale { numbers, dates }
+    }
+
+    fn separators(self) -> (char, char) {
+        match self.numbers {
+            Numbers::CommaDot => (',', '.'),
+            Numbers::DotComma => ('.', ','),
+            Numbers::SpaceComma => ('\u{a0}', ','),
+        }
+    }
+}
+
+thread_local! {
+    static LOCALE: Cell<Locale> = Cell::new(Locale::default());
+}
+
+/// Formats everything after this in `locale` (the UI runs on one thread).
+pub(crate) fn set_locale(locale: Locale) {
+    LOCALE.with(|current| current.set(locale));
+}
+
+fn locale() -> Locale {
+    LOCALE.with(Cell::get)
+}
+
+/// `12345` → `"12,345"` (`12.345`, `12 345` in other locales).
 pub(crate) fn thousands(value: i64) -> String {
+    let (group, _) = locale().separators();
     let digits = value.unsigned_abs().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
     if value < 0 {
@@ -12,7 +98,7 @@ pub(crate) fn thousands(value: i64) -> String {
     }
     for (index, digit) in digits.chars().enumerate() {
         if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            out.push(',');
+            out.push(group);
         }
         out.push(digit);
     }
@@ -30,7 +116,9 @@ fn symbol(currency: &Currency) -> Option<&'static str> {
 }
 
 fn with_currency(number: String, currency: &Currency) -> String {
+    let symbol_first = locale().numbers == Numbers::CommaDot;
     match symbol(currency) {
+        Some(symbol) if !symbol_first => format!("{number}\u{a0}{symbol}"),
         Some(symbol) if number.starts_with('-') => format!("-{symbol}{}", &number[1..]),
         Some(symbol) => format!("{symbol}{number}"),
         None => format!("{number} {}", currency.0),
@@ -41,10 +129,11 @@ fn with_currency(number: String, currency: &Currency) -> String {
 pub(crate) fn money(amount: Amount, currency: &Currency) -> String {
     let cents = amount.cents();
     let whole = thousands(cents / 100);
+    let (_, decimal) = locale().separators();
     let number = if cents % 100 == 0 {
         whole
     } else {
-        format!("{whole}.{:02}", (cents % 100).unsigned_abs())
+        format!("{whole}{decimal}{:02}", (cents % 100).unsigned_abs())
     };
     with_currency(number, currency)
 }
@@ -66,10 +155,11 @@ pub(crate) fn money_compact(amount: Amount, currency: &Currency) -> String {
 /// `units / unit` with at most one decimal, dropped when it is zero (`2.5`, `3`).
 fn one_decimal(units: i64, unit: i64) -> String {
     let tenths = (units * 10 + unit / 2 * units.signum()) / unit;
+    let (_, decimal) = locale().separators();
     if tenths % 10 == 0 {
         (tenths / 10).to_string()
     } else {
-        format!("{}.{}", tenths / 10, (tenths % 10).abs())
+        format!("{}{decimal}{}", tenths / 10, (tenths % 10).abs())
     }
 }
 
@@ -77,14 +167,16 @@ const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
-/// `Mar 31, 2026`.
+/// `Mar 31, 2026` (`31 Mar 2026`, `31.03.2026`, `31/03/2026`, `2026-03-31` in other locales).
 pub(crate) fn date(day: NaiveDate) -> String {
-    format!(
-        "{} {}, {}",
-        MONTHS[day.month0() as usize],
-        day.day(),
-        day.year()
-    )
+    let month = MONTHS[day.month0() as usize];
+    match locale().dates {
+        Dates::MonthDayYear => format!("{month} {}, {}", day.day(), day.year()),
+        Dates::DayMonthYear => format!("{} {month} {}", day.day(), day.year()),
+        Dates::Dotted => day.format("%d.%m.%Y").to_string(),
+        Dates::Slashed => day.format("%d/%m/%Y").to_string(),
+        Dates::Iso => day.format("%Y-%m-%d").to_string(),
+    }
 }
 
 /// `2026-03` → `Mar 2026` (forecast months); anything else as it is.
@@ -230,6 +322,44 @@ mod tests {
         for (actual, expected) in cases {
             assert_eq!(actual, expected);
         }
+    }
+
+    #[test]
+    fn other_locales_write_numbers_money_and_dates_their_way() {
+        let cases = [
+            (
+                "de-DE",
+                "1.234.567",
+                "1.234,50\u{a0}€",
+                "31.03.2026",
+                "2,5M\u{a0}€",
+            ),
+            (
+                "fr-FR",
+                "1\u{a0}234\u{a0}567",
+                "1\u{a0}234,50\u{a0}€",
+                "31/03/2026",
+                "2,5M\u{a0}€",
+            ),
+            ("en-GB", "1,234,567", "€1,234.50", "31 Mar 2026", "€2.5M"),
+            (
+                "sv",
+                "1\u{a0}234\u{a0}567",
+                "1\u{a0}234,50\u{a0}€",
+                "2026-03-31",
+                "2,5M\u{a0}€",
+            ),
+            ("xx", "1,234,567", "€1,234.50", "Mar 31, 2026", "€2.5M"),
+        ];
+        let euro = Currency("EUR".into());
+        for (tag, number, amount, day_text, compact) in cases {
+            set_locale(Locale::from_tag(tag));
+            assert_eq!(thousands(1_234_567), number, "{tag}");
+            assert_eq!(money(Amount(123_450), &euro), amount, "{tag}");
+            assert_eq!(date(day("2026-03-31")), day_text, "{tag}");
+            assert_eq!(money_compact(Amount(250_000_000), &euro), compact, "{tag}");
+        }
+        set_locale(Locale::default());
     }
 
     #[test]

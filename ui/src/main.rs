@@ -20,5 +20,8 @@ mod route;
 mod state;
 
 fn main() {
+    if let Some(language) = web_sys::window().and_then(|window| window.navigator().language()) {
+        format::set_locale(format::Locale::from_tag(&language));
+    }
     yew::Renderer::<app::App>::new().render();
 }
