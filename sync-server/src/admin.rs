@@ -1,6 +1,6 @@
-//! What the admin commands of the binary do, on the same storage the server uses: tenants,
-//! users, devices, backups, GDPR erase. Each method is one command; the binary only parses
-//! arguments and prints.
+//! What the admin commands of the binary do, on the same storage (and, to purge a tenant, the
+//! same blob store) the server uses: tenants, users, devices, backups, GDPR erase. Each method
+//! is one command; the binary only parses arguments and prints.
 //!
 //! Tenants are named by slug and users by email, as admins know them. The commands may run
 //! while the server runs (SQLite WAL and PostgreSQL both allow it); changes to users, devices
@@ -12,7 +12,8 @@ use std::sync::Arc;
 use crm_model::{DeviceId, RecordId, Role, TenantId, UserId};
 
 use crate::auth::{PasswordError, hash_password, random_uuid};
-use crate::server::{Config, ServerError, open_storage};
+use crate::blob_store::BlobStoreError;
+use crate::server::{Config, ServerError, open_blob_store, open_storage};
 use crate::storage::{NewUser, Storage, StorageError, UserChange};
 
 pub use crate::storage::{DeviceRow, TenantDump, TenantRow, UserRow};
@@ -37,11 +38,27 @@ pub enum AdminError {
     Server(#[from] ServerError),
     #[error(transparent)]
     Storage(#[from] StorageError),
+    #[error(transparent)]
+    BlobStore(#[from] BlobStoreError),
+    /// The purge deleted the tenant's rows but not all of its blobs; the tenant is gone, so
+    /// the rest are to be deleted by hand.
+    #[error(
+        "tenant {tenant:?} is deleted, but some of its attachment blobs are left ({id}/ in the \
+         blob store): {error}"
+    )]
+    BlobsRemain {
+        tenant: String,
+        id: TenantId,
+        error: BlobStoreError,
+    },
 }
 
-/// The admin commands, on the storage `Config` selects.
+/// The admin commands, on the storage and the blob store `Config` selects.
 pub struct Admin {
     storage: Arc<dyn Storage>,
+    /// For the blob store, opened only by a purge: the other commands need not reach an S3
+    /// bucket (locking a user out works while the bucket is down).
+    config: Config,
 }
 
 /// The shortest password `user add` and `user reset-password` accept.
@@ -51,6 +68,7 @@ impl Admin {
     pub async fn open(config: &Config) -> Result<Admin, AdminError> {
         Ok(Admin {
             storage: open_storage(config).await?,
+            config: config.clone(),
         })
     }
 
@@ -95,10 +113,28 @@ impl Admin {
         Ok(())
     }
 
-    /// Deletes the tenant and all it has (its attachment files or S3 objects stay until removed).
+    /// Deletes the tenant and all it has: its rows, then its attachment blobs in the blob store
+    /// `Config` selects (`<data-dir>/blobs/<tenant id>/`, or the S3 bucket's `<tenant id>/`
+    /// keys). The blob store is opened (an S3 bucket checked) before anything is deleted. Blobs
+    /// go after the rows, when the tenant's devices can no longer upload; an upload already
+    /// under way at that moment may still leave its blob.
     pub async fn purge_tenant(&self, slug: &str) -> Result<(), AdminError> {
         let tenant = self.tenant(slug).await?;
+        let blob_store = open_blob_store(&self.config).await?;
         self.storage.purge_tenant(tenant.id).await?;
+        blob_store
+            .purge_tenant(tenant.id)
+            .await
+            .map_err(|error| AdminError::BlobsRemain {
+                tenant: slug.to_owned(),
+                id: tenant.id,
+                error,
+            })?;
+        tracing::info!(
+            tenant = slug,
+            blobs = %blob_store.describe(),
+            "deleted the tenant's attachment blobs"
+        );
         Ok(())
     }
 

@@ -1,7 +1,8 @@
 //! Where attachment bytes are kept: files under `<data-dir>/blobs/` (the default) or an
 //! S3-compatible bucket ([`S3Config`]). Both name a blob `<tenant>/<sha256>`, so a tenant's
 //! blobs are apart from every other tenant's even when the bytes are the same. Which blobs a
-//! tenant has is the database's to say (`Storage::has_blob`); this only keeps the bytes.
+//! tenant has is the database's to say (`Storage::has_blob`); this only keeps the bytes, and
+//! deletes all of a tenant's when the tenant is purged.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -10,9 +11,10 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use crm_model::TenantId;
+use futures_util::{StreamExt as _, TryStreamExt as _};
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStoreExt as _, PutPayload, RetryConfig};
+use object_store::{ObjectStore as _, ObjectStoreExt as _, PutPayload, RetryConfig};
 
 use crate::auth::random_uuid;
 
@@ -166,6 +168,14 @@ impl BlobStore {
         }
     }
 
+    /// Deletes every blob of `tenant` (none is fine), and nothing of any other tenant.
+    pub(crate) async fn purge_tenant(&self, tenant: TenantId) -> Result<(), BlobStoreError> {
+        match self {
+            BlobStore::Files(files) => files.purge_tenant(tenant).await,
+            BlobStore::S3(s3) => s3.purge_tenant(tenant).await,
+        }
+    }
+
     /// Where blobs go, for the startup log (never a credential).
     pub(crate) fn describe(&self) -> String {
         match self {
@@ -219,6 +229,16 @@ impl FileBlobs {
         match tokio::fs::read(&path).await {
             Ok(bytes) => Ok(Some(Bytes::from(bytes))),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(BlobStoreError::File { path, error }),
+        }
+    }
+
+    /// Removes `<directory>/<tenant>/`, with any upload a crash left half-written in it.
+    async fn purge_tenant(&self, tenant: TenantId) -> Result<(), BlobStoreError> {
+        let path = self.directory.join(tenant.to_string());
+        match tokio::fs::remove_dir_all(&path).await {
+            Ok(()) => Ok(()),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(error) => Err(BlobStoreError::File { path, error }),
         }
     }
@@ -305,12 +325,29 @@ impl S3Blobs {
         }
     }
 
+    /// Deletes every object under `PREFIX/<tenant>/`. A listing prefix matches whole path
+    /// segments, so another tenant's keys, and the probe object, are never among them.
+    async fn purge_tenant(&self, tenant: TenantId) -> Result<(), BlobStoreError> {
+        let keys = self
+            .store
+            .list(Some(&self.tenant_prefix(tenant)))
+            .map_ok(|object| object.location)
+            .boxed();
+        self.store
+            .delete_stream(keys)
+            .try_for_each(|_deleted| async { Ok(()) })
+            .await
+            .map_err(|error| self.error(error))
+    }
+
     /// `PREFIX/<tenant>/<sha256>` (without a prefix, `<tenant>/<sha256>`).
     fn key(&self, tenant: TenantId, name: &BlobName) -> ObjectPath {
-        self.prefix
-            .clone()
-            .join(tenant.to_string())
-            .join(name.as_str())
+        self.tenant_prefix(tenant).join(name.as_str())
+    }
+
+    /// `PREFIX/<tenant>`: what every key of `tenant` starts with.
+    fn tenant_prefix(&self, tenant: TenantId) -> ObjectPath {
+        self.prefix.clone().join(tenant.to_string())
     }
 
     fn error(&self, error: object_store::Error) -> BlobStoreError {

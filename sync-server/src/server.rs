@@ -33,6 +33,15 @@ pub(crate) async fn open_storage(config: &Config) -> Result<Arc<dyn Storage>, Se
     })
 }
 
+/// Opens the configured blob store: the S3 bucket (checked by writing to it) or files under
+/// `<data_dir>/blobs`.
+pub(crate) async fn open_blob_store(config: &Config) -> Result<BlobStore, BlobStoreError> {
+    Ok(match &config.s3 {
+        Some(s3) => BlobStore::s3(s3).await?,
+        None => BlobStore::files(config.data_dir.join("blobs")),
+    })
+}
+
 /// Limits that keep one request from taking the server down.
 #[derive(Clone, Debug)]
 pub struct Limits {
@@ -137,10 +146,7 @@ impl AppState {
     /// tenant and its token exist.
     pub async fn open(config: &Config) -> Result<Startup, ServerError> {
         let storage = open_storage(config).await?;
-        let blob_store = match &config.s3 {
-            Some(s3) => BlobStore::s3(s3).await?,
-            None => BlobStore::files(config.data_dir.join("blobs")),
-        };
+        let blob_store = open_blob_store(config).await?;
         tracing::info!(blobs = %blob_store.describe(), "attachment blobs");
         let dev_token = ensure_dev_principal(storage.as_ref(), config).await?;
         let live = Arc::new(Live::default());

@@ -246,7 +246,24 @@ async fn admin_commands_manage_tenants_users_devices_and_backups() {
     .await;
     assert_eq!(response.status(), 200);
 
-    // Backup, purge, restore: the data and the sign-ins come back.
+    // Backup, purge, restore: the data and the sign-ins come back; the purged tenant's blobs
+    // are deleted and another tenant's stay.
+    add_user(
+        &admin(&data).await,
+        "globex",
+        "g@globex.example",
+        Role::Admin,
+    )
+    .await;
+    let (globex, globex_signed_in) = sign_in(&server, "globex", "g@globex.example").await;
+    let globex_blob = upload_blob(&globex, b"globex's quote").await;
+    upload_blob(&bob_api, b"acme's quote").await;
+    let acme_blobs = data.join("blobs").join(bob_signed_in.tenant_id.to_string());
+    let globex_blob = data
+        .join("blobs")
+        .join(globex_signed_in.tenant_id.to_string())
+        .join(globex_blob);
+    assert!(acme_blobs.is_dir() && globex_blob.is_file());
     let backup = dir.path().join("acme.json");
     let backup_path = backup.to_str().expect("utf-8");
     ok(
@@ -262,6 +279,11 @@ async fn admin_commands_manage_tenants_users_devices_and_backups() {
     );
     ok(&data, &["tenant", "purge", "acme", "--yes"], None);
     assert_eq!(bob_api.status("/v1/pull?since=0").await, 401);
+    assert!(
+        !acme_blobs.exists(),
+        "the purged tenant's blobs are deleted"
+    );
+    assert!(globex_blob.is_file(), "another tenant's blobs stay");
     assert!(
         ok(&data, &["tenant", "list"], None)
             .lines()

@@ -37,7 +37,7 @@ async fn two_nodes_on_one_database_serve_the_same_tenant() {
     let url = fresh_postgres_url().await;
     let node_a = start_postgres_node(dir.path(), &url).await;
     let node_b = start_postgres_node(dir.path(), &url).await;
-    let admin = postgres_admin(&url).await;
+    let admin = postgres_admin(dir.path(), &url).await;
     add_user(&admin, "acme", "anna@acme.example", Role::Manager).await;
     add_user(&admin, "acme", "user@acme.example", Role::User).await;
     let (on_a, _) = sign_in(&node_a, "acme", "anna@acme.example").await;
@@ -105,15 +105,28 @@ async fn admin_commands_work_on_postgres() {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = fresh_postgres_url().await;
     let node = start_postgres_node(dir.path(), &url).await;
-    let admin = postgres_admin(&url).await;
+    let admin = postgres_admin(dir.path(), &url).await;
     add_user(&admin, "acme", "anna@acme.example", Role::Admin).await;
+    add_user(&admin, "globex", "g@globex.example", Role::Admin).await;
     let (api, signed_in) = sign_in(&node, "acme", "anna@acme.example").await;
+    let (globex, globex_signed_in) = sign_in(&node, "globex", "g@globex.example").await;
     let (_, created) = Device::new(1).create_customer("Acme");
     api.push(vec![changes_of(record(1), vec![created])]).await;
+    upload_blob(&api, b"acme's quote").await;
+    let globex_blob = upload_blob(&globex, b"globex's quote").await;
 
     let backup = admin.export_tenant("acme").await.expect("exports");
     admin.purge_tenant("acme").await.expect("purges");
     assert_eq!(api.status("/v1/pull?since=0").await, 401);
+    let blobs = dir.path().join("blobs");
+    assert!(!blobs.join(signed_in.tenant_id.to_string()).exists());
+    assert!(
+        blobs
+            .join(globex_signed_in.tenant_id.to_string())
+            .join(&globex_blob)
+            .is_file(),
+        "another tenant's blobs stay"
+    );
     admin.import_tenant(backup).await.expect("imports");
     assert_eq!(api.pull_all(0, None).await.len(), 1);
 

@@ -1,6 +1,7 @@
 //! Attachment blobs in a real S3-compatible object store: `s3s-fs` (an S3 server over a
 //! directory, installed by `cargo xtask setup`) on a free port, used by the server through the
-//! library's configuration and through the binary's settings file and environment.
+//! library's configuration and through the binary's settings file and environment, and emptied
+//! of a tenant's objects by `tenant purge`.
 
 mod common;
 
@@ -93,6 +94,15 @@ impl S3Server {
     /// The bucket's directory: an object `KEY` is the file `KEY` under it.
     fn bucket_dir(&self) -> PathBuf {
         self.directory.path().join("s3").join(BUCKET)
+    }
+
+    /// The keys of the bucket's objects, sorted (without the files s3s-fs keeps for itself,
+    /// whose names start with a dot).
+    fn objects(&self) -> Vec<String> {
+        files_under(&self.bucket_dir())
+            .into_iter()
+            .filter(|file| !file.starts_with('.') && !file.contains("/."))
+            .collect()
     }
 
     fn config(&self) -> S3Config {
@@ -224,17 +234,17 @@ async fn blobs_are_kept_in_the_bucket_per_tenant_and_checked_first() {
     assert_eq!(put(&globex, &name, bytes.clone()).await.status(), 204);
     let acme_key = format!("crm/attachments/{}/{name}", acme_session.tenant_id);
     let globex_key = format!("crm/attachments/{}/{name}", globex_session.tenant_id);
-    let objects: Vec<String> = files_under(&s3.bucket_dir())
-        .into_iter()
-        .filter(|file| !file.starts_with('.') && !file.contains("/."))
-        .collect();
     let mut expected = vec![
         acme_key.clone(),
         globex_key,
         "crm/attachments/crm-sync-server-check".to_owned(),
     ];
     expected.sort();
-    assert_eq!(objects, expected, "only checked uploads reach the bucket");
+    assert_eq!(
+        s3.objects(),
+        expected,
+        "only checked uploads reach the bucket"
+    );
     assert_eq!(
         std::fs::read(s3.bucket_dir().join(&acme_key)).expect("the object"),
         bytes
@@ -313,10 +323,10 @@ fn free_address() -> String {
         .to_string()
 }
 
-/// `crm-sync-server serve ARGS` with no `CRM_*` setting from the test's own environment.
-fn serve_command(args: &[&str]) -> Command {
+/// `crm-sync-server ARGS` with no `CRM_*` setting from the test's own environment.
+fn binary(args: &[&str]) -> Command {
     let mut command = Command::new(BINARY);
-    command.arg("serve").args(args);
+    command.args(args);
     for (name, _) in std::env::vars_os() {
         if name.to_string_lossy().starts_with("CRM_") {
             command.env_remove(name);
@@ -343,7 +353,7 @@ async fn serve_takes_the_bucket_from_the_settings_file_and_never_logs_the_secret
     )
     .expect("writes");
     let log_path = dir.path().join("server.log");
-    let mut child = serve_command(&["--config"])
+    let mut child = binary(&["serve", "--config"])
         .arg(&settings)
         .env("CRM_S3_SECRET_ACCESS_KEY", SECRET_KEY)
         .env("RUST_LOG", "debug")
@@ -400,7 +410,7 @@ fn s3_settings_without_a_bucket_or_credentials_are_refused() {
         ),
     ] {
         let dir = tempfile::tempdir().expect("temp dir");
-        let output = serve_command(&["--data-dir"])
+        let output = binary(&["serve", "--data-dir"])
             .arg(dir.path())
             .args(["--listen", "127.0.0.1:0"])
             .args(args)
@@ -410,4 +420,66 @@ fn s3_settings_without_a_bucket_or_credentials_are_refused() {
         let error = String::from_utf8_lossy(&output.stderr);
         assert!(error.contains(expected), "{args:?}: {error}");
     }
+}
+
+#[tokio::test]
+async fn a_purge_deletes_the_tenants_objects_and_no_others() {
+    let s3 = S3Server::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = start_with_s3(dir.path(), s3.config())
+        .await
+        .expect("server starts");
+    let admin_commands = admin(dir.path()).await;
+    add_user(&admin_commands, "acme", "a@acme.example", Role::Admin).await;
+    add_user(&admin_commands, "globex", "g@globex.example", Role::Admin).await;
+    let (acme, acme_session) = sign_in(&server, "acme", "a@acme.example").await;
+    let (globex, globex_session) = sign_in(&server, "globex", "g@globex.example").await;
+    let same_bytes = b"%PDF-1.7 the same quote".as_slice();
+    upload_blob(&acme, same_bytes).await;
+    upload_blob(&acme, b"acme's invoice").await;
+    let globex_blob = upload_blob(&globex, same_bytes).await;
+    let acme_keys = format!("crm/attachments/{}/", acme_session.tenant_id);
+    let acme_objects = || {
+        s3.objects()
+            .into_iter()
+            .filter(|key| key.starts_with(&acme_keys))
+            .count()
+    };
+    assert_eq!(acme_objects(), 2);
+
+    // As an admin runs it: the S3 settings of `serve`, as flags and in the environment.
+    let purge = |tenant: &str, secret: &str| {
+        binary(&["--data-dir"])
+            .arg(dir.path())
+            .args(["tenant", "purge", tenant, "--yes", "--s3-bucket", BUCKET])
+            .args(["--s3-endpoint", &s3.endpoint, "--s3-allow-http"])
+            .args(["--s3-prefix", "crm/attachments"])
+            .args(["--s3-access-key-id", ACCESS_KEY])
+            .env("CRM_S3_SECRET_ACCESS_KEY", secret)
+            .output()
+            .expect("runs")
+    };
+    let refused = purge("acme", "not-the-secret");
+    assert!(!refused.status.success(), "a wrong secret is refused");
+    assert!(
+        admin_commands.tenant("acme").await.is_ok() && acme_objects() == 2,
+        "a bucket the purge cannot write to stops it before anything is deleted"
+    );
+    let purged = purge("acme", SECRET_KEY);
+    assert!(
+        purged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&purged.stderr)
+    );
+
+    assert_eq!(acme.status("/v1/pull?since=0").await, 401);
+    let mut expected = vec![
+        format!("crm/attachments/{}/{globex_blob}", globex_session.tenant_id),
+        "crm/attachments/crm-sync-server-check".to_owned(),
+    ];
+    expected.sort();
+    assert_eq!(s3.objects(), expected, "only acme's objects are deleted");
+    let fetched = get(&globex, &globex_blob).await;
+    assert_eq!(fetched.bytes().await.expect("body").as_ref(), same_bytes);
+    server.stop().await.expect("stops");
 }

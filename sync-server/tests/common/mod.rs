@@ -101,6 +101,23 @@ impl Api {
     }
 }
 
+/// Uploads `bytes` as an attachment blob, which must be accepted; its name (the SHA-256).
+pub async fn upload_blob(api: &Api, bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    let name: String = sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let response = api
+        .request(reqwest::Method::PUT, &format!("/v1/blobs/{name}"))
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 204, "blob {name} uploaded");
+    name
+}
+
 /// Status and error code of a failed answer.
 pub async fn failure(response: reqwest::Response) -> (u16, String) {
     let status = response.status().as_u16();
@@ -374,11 +391,12 @@ pub async fn start_postgres_node(data_dir: &Path, url: &str) -> RunningServer {
         .expect("server starts")
 }
 
-/// The admin commands on the PostgreSQL database `url`.
-pub async fn postgres_admin(url: &str) -> crm_sync_server::Admin {
+/// The admin commands on the PostgreSQL database `url` (blobs under `data_dir`, as the nodes of
+/// [`start_postgres_node`]).
+pub async fn postgres_admin(data_dir: &Path, url: &str) -> crm_sync_server::Admin {
     let config = Config {
         database_url: Some(url.to_owned()),
-        ..Config::new(std::env::temp_dir())
+        ..Config::new(data_dir)
     };
     crm_sync_server::Admin::open(&config)
         .await

@@ -26,8 +26,8 @@ use crate::settings::{S3Args, settings_file};
 /// CRM_CONFIG (TOML, the flags' names as keys: `data-dir`, `database-url`, `listen`,
 /// `max-body-bytes`, `max-blob-bytes`, `s3-bucket`, `s3-endpoint`, ...), then the defaults.
 ///
-/// Attachment files are kept under --data-dir, or in an S3-compatible bucket with --s3-bucket
-/// (see `serve --help`).
+/// Attachment files are kept under --data-dir, or in an S3-compatible bucket with --s3-bucket;
+/// give `tenant purge` the same S3 settings as `serve`, as it deletes the tenant's attachments.
 #[derive(Debug, Parser)]
 #[command(name = "crm-sync-server", version)]
 pub(crate) struct Cli {
@@ -44,9 +44,12 @@ pub(crate) struct Cli {
     /// Keep the data in PostgreSQL instead of SQLite, e.g. `postgres://crm@127.0.0.1/crm`
     /// (no TLS: use a Unix socket `postgres://crm@%2Frun%2Fpostgresql/crm` or a trusted
     /// network). Several `serve` nodes may share one database. Attachment files stay under
-    /// --data-dir unless `serve --s3-bucket` is set.
+    /// --data-dir unless --s3-bucket is set.
     #[arg(long, env = "CRM_DATABASE_URL", hide_env_values = true, global = true)]
     pub(crate) database_url: Option<String>,
+
+    #[command(flatten)]
+    pub(crate) s3: S3Args,
 
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -96,9 +99,6 @@ pub(crate) struct ServeArgs {
     /// Largest attachment accepted, in bytes; larger uploads answer 413.
     #[arg(long, env = "CRM_MAX_BLOB_BYTES", default_value_t = Limits::default().max_blob_bytes)]
     pub(crate) max_blob_bytes: usize,
-
-    #[command(flatten)]
-    pub(crate) s3: S3Args,
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,7 +131,9 @@ enum TenantCommand {
         /// A file written by `tenant export`.
         file: PathBuf,
     },
-    /// Delete a tenant and everything it has. Cannot be undone: export it first.
+    /// Delete a tenant and everything it has, its attachments included (under --data-dir, or
+    /// in the bucket of --s3-bucket: give it the same S3 settings as `serve`). Cannot be undone:
+    /// export it first, and copy its attachments (an export has none).
     Purge {
         slug: String,
         /// Confirms that the tenant's data is to be deleted.
@@ -257,6 +259,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let config = Config {
         database_url: cli.database_url,
+        s3: cli.s3.config()?,
         ..Config::new(cli.data_dir)
     };
     match cli.command {
@@ -459,7 +462,6 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
         max_blob_bytes: args.max_blob_bytes,
         ..Limits::default()
     };
-    config.s3 = args.s3.config()?;
     let Startup { state, dev_token } = AppState::open(&config).await.with_context(|| {
         format!(
             "cannot open the server's data (data directory {})",

@@ -1,6 +1,6 @@
-//! The settings file (`--config`, TOML, the flags' names as keys) and the S3 settings of
-//! `serve`. A flag wins over an environment variable, which wins over the file, which wins over
-//! the default.
+//! The settings file (`--config`, TOML, the flags' names as keys) and the S3 settings (of
+//! every command: `serve` keeps attachments in the bucket, `tenant purge` deletes them). A flag
+//! wins over an environment variable, which wins over the file, which wins over the default.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -20,35 +20,45 @@ pub(crate) struct S3Args {
     /// `<data-dir>/blobs/`, as objects `[PREFIX/]<tenant id>/<sha256>`. The bucket must
     /// exist; at startup the server writes a small object `crm-sync-server-check` into it and
     /// refuses to start if it cannot. Needs the access key id and secret access key.
-    #[arg(long, env = "CRM_S3_BUCKET")]
+    #[arg(long, env = "CRM_S3_BUCKET", global = true)]
     pub(crate) s3_bucket: Option<String>,
 
     /// The object store's URL, e.g. `http://127.0.0.1:9000` (MinIO, Garage, SeaweedFS) or
     /// `https://ACCOUNT.r2.cloudflarestorage.com`. Without it: Amazon S3 in --s3-region.
     /// Requests are path-style (`ENDPOINT/BUCKET/KEY`).
-    #[arg(long, env = "CRM_S3_ENDPOINT")]
+    #[arg(long, env = "CRM_S3_ENDPOINT", global = true)]
     pub(crate) s3_endpoint: Option<String>,
 
     /// The region requests are signed for (Amazon S3: the bucket's region).
-    #[arg(long, env = "CRM_S3_REGION", default_value = S3Config::DEFAULT_REGION)]
+    #[arg(long, env = "CRM_S3_REGION", default_value = S3Config::DEFAULT_REGION, global = true)]
     pub(crate) s3_region: String,
 
     /// The access key id of the bucket's credentials.
-    #[arg(long, env = "CRM_S3_ACCESS_KEY_ID", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "CRM_S3_ACCESS_KEY_ID",
+        hide_env_values = true,
+        global = true
+    )]
     pub(crate) s3_access_key_id: Option<String>,
 
     /// The secret access key. Prefer the environment variable or the settings file (mode
     /// 0600): other users of the machine can read a process's command line.
-    #[arg(long, env = "CRM_S3_SECRET_ACCESS_KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "CRM_S3_SECRET_ACCESS_KEY",
+        hide_env_values = true,
+        global = true
+    )]
     pub(crate) s3_secret_access_key: Option<Secret>,
 
     /// Allow a plain `http://` endpoint, e.g. an object store on the same machine. Off: only
     /// HTTPS.
-    #[arg(long, env = "CRM_S3_ALLOW_HTTP")]
+    #[arg(long, env = "CRM_S3_ALLOW_HTTP", global = true)]
     pub(crate) s3_allow_http: bool,
 
     /// Start every key with this prefix, e.g. `crm/attachments`, to share a bucket.
-    #[arg(long, env = "CRM_S3_PREFIX")]
+    #[arg(long, env = "CRM_S3_PREFIX", global = true)]
     pub(crate) s3_prefix: Option<String>,
 }
 
@@ -137,6 +147,44 @@ impl SettingsFile {
             matches,
             "database_url",
         );
+        let s3 = &mut cli.s3;
+        fill(
+            &mut s3.s3_bucket,
+            self.s3_bucket.map(Some),
+            matches,
+            "s3_bucket",
+        );
+        fill(
+            &mut s3.s3_endpoint,
+            self.s3_endpoint.map(Some),
+            matches,
+            "s3_endpoint",
+        );
+        fill(&mut s3.s3_region, self.s3_region, matches, "s3_region");
+        fill(
+            &mut s3.s3_access_key_id,
+            self.s3_access_key_id.map(Some),
+            matches,
+            "s3_access_key_id",
+        );
+        fill(
+            &mut s3.s3_secret_access_key,
+            self.s3_secret_access_key.map(Some),
+            matches,
+            "s3_secret_access_key",
+        );
+        fill(
+            &mut s3.s3_allow_http,
+            self.s3_allow_http,
+            matches,
+            "s3_allow_http",
+        );
+        fill(
+            &mut s3.s3_prefix,
+            self.s3_prefix.map(Some),
+            matches,
+            "s3_prefix",
+        );
         let (Command::Serve(args), Some(("serve", serve))) =
             (&mut cli.command, matches.subcommand())
         else {
@@ -154,44 +202,6 @@ impl SettingsFile {
             self.max_blob_bytes,
             serve,
             "max_blob_bytes",
-        );
-        let s3 = &mut args.s3;
-        fill(
-            &mut s3.s3_bucket,
-            self.s3_bucket.map(Some),
-            serve,
-            "s3_bucket",
-        );
-        fill(
-            &mut s3.s3_endpoint,
-            self.s3_endpoint.map(Some),
-            serve,
-            "s3_endpoint",
-        );
-        fill(&mut s3.s3_region, self.s3_region, serve, "s3_region");
-        fill(
-            &mut s3.s3_access_key_id,
-            self.s3_access_key_id.map(Some),
-            serve,
-            "s3_access_key_id",
-        );
-        fill(
-            &mut s3.s3_secret_access_key,
-            self.s3_secret_access_key.map(Some),
-            serve,
-            "s3_secret_access_key",
-        );
-        fill(
-            &mut s3.s3_allow_http,
-            self.s3_allow_http,
-            serve,
-            "s3_allow_http",
-        );
-        fill(
-            &mut s3.s3_prefix,
-            self.s3_prefix.map(Some),
-            serve,
-            "s3_prefix",
         );
     }
 }
