@@ -412,7 +412,10 @@ pub(crate) async fn get_activity_groups(
     };
     let store = lock(&store)?;
     let user = store.actor().user_id;
-    Ok(store.activity_groups(scope, user, request.today)?)
+    let limit = request
+        .limit
+        .map(|limit| usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok(store.activity_groups_limited(scope, user, request.today, limit)?)
 }
 
 #[tauri::command]

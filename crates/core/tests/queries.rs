@@ -878,3 +878,31 @@ fn the_user_and_tag_directories() {
         .collect();
     assert_eq!(tags, ["Churn risk", "vip", "Webinar"]);
 }
+
+#[test]
+fn activity_groups_carry_a_limit_and_count_them_all() {
+    let mut t = TestStore::new();
+    for n in 0..7 {
+        let _: Activity = t.create(json!({"type": "TASK", "subject": format!("Overdue {n}"),
+            "dueDate": "2026-01-0".to_owned() + &(n + 1).to_string()}));
+    }
+    let _: Activity = t.create(json!({"type": "TASK", "subject": "Undated"}));
+    let today = NaiveDate::from_ymd_opt(2026, 2, 10).expect("a day");
+    let admin = t.admin.user_id;
+    let limited = t
+        .store
+        .activity_groups_limited(ActivityScope::All, admin, today, Some(3))
+        .expect("groups");
+    let subjects: Vec<&str> = limited.overdue.iter().map(|a| a.subject.as_str()).collect();
+    assert_eq!(
+        subjects,
+        ["Overdue 0", "Overdue 1", "Overdue 2"],
+        "the oldest first"
+    );
+    assert_eq!((limited.counts.overdue, limited.counts.no_date), (7, 1));
+    let all = t
+        .store
+        .activity_groups(ActivityScope::All, admin, today)
+        .expect("groups");
+    assert_eq!((all.overdue.len(), all.counts.overdue), (7, 7));
+}

@@ -545,6 +545,10 @@ pub enum ActivityScope {
 pub struct ActivityGroupsRequest {
     pub scope: ActivityScope,
     pub today: NaiveDate,
+    /// At most this many activities in each group (the counts still count them all); all of
+    /// them when absent.
+    #[serde(default)]
+    pub limit: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

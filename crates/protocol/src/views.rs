@@ -121,6 +121,19 @@ pub struct ActivityGroups {
     pub later: Vec<Activity>,
     /// Open activities with no due date.
     pub no_date: Vec<Activity>,
+    /// How many each group holds, beyond the ones carried when a limit was asked for.
+    #[serde(default)]
+    pub counts: ActivityGroupCounts,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityGroupCounts {
+    pub overdue: u64,
+    pub today: u64,
+    pub this_week: u64,
+    pub later: u64,
+    pub no_date: u64,
 }
 
 /// One global search result.

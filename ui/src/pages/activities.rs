@@ -76,6 +76,9 @@ fn CompleteDialog(props: &CompleteDialogProps) -> Html {
     }
 }
 
+/// The most activities each group shows; its heading counts them all.
+const GROUP_LIMIT: u32 = 100;
+
 #[component]
 pub(crate) fn ActivitiesPage() -> Html {
     let app = use_app();
@@ -86,6 +89,7 @@ pub(crate) fn ActivitiesPage() -> Html {
         ActivityGroupsRequest {
             scope: *scope,
             today: app.today,
+            limit: Some(GROUP_LIMIT),
         },
         (*scope, *version, app.data_version),
     );
@@ -135,16 +139,17 @@ pub(crate) fn ActivitiesPage() -> Html {
             </li>
         }
     };
-    let group = |title: &str, slug: &str, activities: &[Activity], overdue: bool| {
+    let group = |title: &str, slug: &str, activities: &[Activity], count: u64, overdue: bool| {
         if activities.is_empty() {
             return Html::default();
         }
+        let more = count.saturating_sub(activities.len() as u64);
         html! {
             <section class="card activity-group" data-testid={format!("group-{slug}")}>
-                <h2 class="card-title">{ format!("{title} ({})", activities.len()) }</h2>
-                <ul class="activity-list">{ for activities.iter().take(100).map(|activity| item(activity, overdue)) }</ul>
-                if activities.len() > 100 {
-                    <p class="muted">{ format!("and {} more", activities.len() - 100) }</p>
+                <h2 class="card-title">{ format!("{title} ({})", format::thousands(count as i64)) }</h2>
+                <ul class="activity-list">{ for activities.iter().map(|activity| item(activity, overdue)) }</ul>
+                if more > 0 {
+                    <p class="muted">{ format!("and {} more: the activities list and search find them", format::thousands(more as i64)) }</p>
                 }
             </section>
         }
@@ -155,21 +160,19 @@ pub(crate) fn ActivitiesPage() -> Html {
             html! { <p class="banner banner-error">{ format!("The activities could not be loaded: {message}") }</p> }
         }
         Load::Loaded(groups) => {
-            let total = groups.overdue.len()
-                + groups.today.len()
-                + groups.this_week.len()
-                + groups.later.len()
-                + groups.no_date.len();
+            let counts = groups.counts;
+            let total =
+                counts.overdue + counts.today + counts.this_week + counts.later + counts.no_date;
             if total == 0 {
                 html! { <div class="card empty-state"><p class="empty-title">{ "Nothing to do" }</p><p class="muted">{ "No open activity here." }</p></div> }
             } else {
                 html! {
                     <>
-                        { group("Overdue", "overdue", &groups.overdue, true) }
-                        { group("Today", "today", &groups.today, false) }
-                        { group("This week", "this-week", &groups.this_week, false) }
-                        { group("Later", "later", &groups.later, false) }
-                        { group("No date", "no-date", &groups.no_date, false) }
+                        { group("Overdue", "overdue", &groups.overdue, counts.overdue, true) }
+                        { group("Today", "today", &groups.today, counts.today, false) }
+                        { group("This week", "this-week", &groups.this_week, counts.this_week, false) }
+                        { group("Later", "later", &groups.later, counts.later, false) }
+                        { group("No date", "no-date", &groups.no_date, counts.no_date, false) }
                     </>
                 }
             }

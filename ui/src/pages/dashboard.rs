@@ -145,7 +145,7 @@ fn upcoming(groups: &ActivityGroups, today: NaiveDate, on_open: Callback<Activit
         <>
             if !groups.overdue.is_empty() {
                 <p class="banner banner-error compact" data-testid="overdue-count">
-                    { format!("{} overdue", groups.overdue.len()) }
+                    { format!("{} overdue", format::thousands(groups.counts.overdue as i64)) }
                 </p>
             }
             <ul class="task-list">
@@ -184,6 +184,8 @@ pub(crate) fn DashboardPage() -> Html {
         ActivityGroupsRequest {
             scope: ActivityScope::All,
             today,
+            // The card shows eight; the overdue count comes from the counts.
+            limit: Some(8),
         },
         version,
     );

@@ -23,6 +23,9 @@ use crate::state::{Board, BoardAction, card_markers};
 
 /// The most open deals the board loads, in pages of the list's maximum size.
 const MOST_DEALS: usize = 5_000;
+/// Cards a column shows at first; "Show more" adds as many again. The column's count and
+/// total always cover all its deals.
+const CARDS_SHOWN: usize = 50;
 /// Drag data type: the deal's id as text.
 const DRAG_TYPE: &str = "text/plain";
 
@@ -280,6 +283,8 @@ pub(crate) fn PipelinePage() -> Html {
     let text = use_state(String::new);
     let minimum = use_state(String::new);
     let over = use_state(|| None::<StageId>);
+    // Cards shown per column once "Show more" was used (CARDS_SHOWN before).
+    let cards_shown = use_state(std::collections::HashMap::<StageId, usize>::new);
     let losing = use_state(|| None::<Deal>);
 
     let pipeline: Option<Pipeline> = match &*pipelines {
@@ -417,6 +422,16 @@ pub(crate) fn PipelinePage() -> Html {
         };
         let shown: Vec<&Deal> = column.deals.iter().filter(|deal| visible(deal)).collect();
         let total: crm_model::Amount = shown.iter().map(|deal| deal.amount).sum();
+        let count = shown.len();
+        let limit = cards_shown.get(&stage_id).copied().unwrap_or(CARDS_SHOWN);
+        let show_more = {
+            let cards_shown = cards_shown.clone();
+            Callback::from(move |_: MouseEvent| {
+                let mut next = (*cards_shown).clone();
+                next.insert(stage_id, limit + CARDS_SHOWN);
+                cards_shown.set(next);
+            })
+        };
         html! {
             <section class={classes!("kanban-column", (*over == Some(stage_id)).then_some("drop-target"))}
                 {ondragover} {ondragleave} {ondrop}
@@ -425,15 +440,20 @@ pub(crate) fn PipelinePage() -> Html {
                 <header class="kanban-header">
                     <h2>{ column.name.clone() }<span class="muted">{ format!(" {}%", column.probability) }</span></h2>
                     <p class="kanban-totals" data-testid="column-totals">
-                        <span data-testid="column-count">{ shown.len() }</span>
+                        <span data-testid="column-count">{ count }</span>
                         { format!(" deals · {}", format::money_compact(total, &usd)) }
                     </p>
                 </header>
                 <div class="kanban-cards">
-                    { for shown.into_iter().map(|deal| html! {
+                    { for shown.into_iter().take(limit).map(|deal| html! {
                         <DealCard key={deal.id.to_string()} deal={deal.clone()} stages={stages.clone()} today={app.today}
                             on_move={on_move.clone()} on_win={on_win.clone()} on_lose={on_lose.clone()} on_open={on_open.clone()} />
                     }) }
+                    if count > limit {
+                        <button type="button" class="button small show-more" onclick={show_more} data-testid="column-show-more">
+                            { format!("Show {} more of {}", (count - limit).min(CARDS_SHOWN), count - limit) }
+                        </button>
+                    }
                 </div>
             </section>
         }

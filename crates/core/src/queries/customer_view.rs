@@ -458,6 +458,18 @@ impl Store {
         user: UserId,
         today: NaiveDate,
     ) -> Result<ActivityGroups, CoreError> {
+        self.activity_groups_limited(scope, user, today, None)
+    }
+
+    /// [`Store::activity_groups`] carrying at most `limit` activities per group, with every
+    /// group's full count: the activities page of a large tenant.
+    pub fn activity_groups_limited(
+        &self,
+        scope: ActivityScope,
+        user: UserId,
+        today: NaiveDate,
+        limit: Option<usize>,
+    ) -> Result<ActivityGroups, CoreError> {
         let user_key = user.to_string();
         let (clause, params): (&str, Vec<&str>) = match scope {
             ActivityScope::Mine => ("AND assigned_to = ?1", vec![user_key.as_str()]),
@@ -467,23 +479,34 @@ impl Store {
             ),
             ActivityScope::All => ("", vec![]),
         };
-        let activities: Vec<Activity> = self.rows(
-            &format!(
-                "SELECT id, data FROM activities WHERE is_open = 1 AND deleted_at IS NULL {clause}
-                 ORDER BY COALESCE(due_at, '9999'), priority_rank DESC, id"
-            ),
-            &params,
-        )?;
         let days_to_sunday = i64::from(6 - today.weekday().num_days_from_monday());
         let end_of_week = today + Duration::days(days_to_sunday);
+        let limit = limit.unwrap_or(usize::MAX);
         let mut groups = ActivityGroups::default();
-        for activity in activities {
-            match activity.due_date {
-                None => groups.no_date.push(activity),
-                Some(due) if due < today => groups.overdue.push(activity),
-                Some(due) if due == today => groups.today.push(activity),
-                Some(due) if due <= end_of_week => groups.this_week.push(activity),
-                Some(_) => groups.later.push(activity),
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT id, data, due_date FROM activities WHERE is_open = 1 AND deleted_at IS NULL {clause}
+             ORDER BY COALESCE(due_at, '9999'), priority_rank DESC, id"
+        ))?;
+        let mut rows = statement.query(params_from_iter(params))?;
+        while let Some(row) = rows.next()? {
+            let due = row
+                .get::<_, Option<String>>(2)?
+                .and_then(|text| text.parse::<NaiveDate>().ok());
+            let (group, count) = match due {
+                None => (&mut groups.no_date, &mut groups.counts.no_date),
+                Some(due) if due < today => (&mut groups.overdue, &mut groups.counts.overdue),
+                Some(due) if due == today => (&mut groups.today, &mut groups.counts.today),
+                Some(due) if due <= end_of_week => {
+                    (&mut groups.this_week, &mut groups.counts.this_week)
+                }
+                Some(_) => (&mut groups.later, &mut groups.counts.later),
+            };
+            *count += 1;
+            // Only the activities carried are read from their JSON.
+            if group.len() < limit {
+                let id: String = row.get(0)?;
+                let data: String = row.get(1)?;
+                group.push(from_data(&id, &data)?);
             }
         }
         Ok(groups)
