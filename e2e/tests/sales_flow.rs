@@ -179,6 +179,16 @@ async fn a_lead_becomes_a_won_deal() -> anyhow::Result<()> {
     )
     .await?;
     screenshots.take(&client, "deal-won").await?;
+    // Its history: created by the conversion, moved, won.
+    click(&client, "[data-testid=deal-tab-history]").await?;
+    wait_for_text(&client, "[data-testid=record-history]", "Created").await?;
+    wait_for_text(
+        &client,
+        "[data-testid=record-history]",
+        "status: OPEN → WON",
+    )
+    .await?;
+    screenshots.take(&client, "deal-history").await?;
 
     client.close().await.context("ending the session")?;
     Ok(())

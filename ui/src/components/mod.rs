@@ -3,6 +3,7 @@
 pub(crate) mod charts;
 mod customer_picker;
 mod fields;
+mod history;
 mod modal;
 mod page_header;
 mod pager;
@@ -14,6 +15,7 @@ mod toasts;
 pub(crate) use charts::{BarChart, BarGroup, FunnelChart, FunnelStep, Meter};
 pub(crate) use customer_picker::CustomerPicker;
 pub(crate) use fields::{SelectField, TextField};
+pub(crate) use history::RecordHistory;
 pub(crate) use modal::Modal;
 pub(crate) use page_header::PageHeader;
 pub(crate) use pager::{Pager, choices};

@@ -1,7 +1,7 @@
 //! A contact's page (spec §3.1 contact detail): who they are and how to reach them, their
 //! customer, making them the primary contact, and every communication with them.
 
-use crm_model::{Contact, ContactId, CustomerId};
+use crm_model::{Contact, ContactId, CustomerId, RecordId, RecordKind};
 use crm_protocol::ipc::{
     CommunicationQuery, GetContact, GetCustomer, ListCommunications, SetPrimaryContact,
 };
@@ -9,7 +9,7 @@ use crm_protocol::query::{Paging, SortOrder};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::components::PageHeader;
+use crate::components::{PageHeader, RecordHistory};
 use crate::format;
 use crate::hooks::{Load, loading, use_app, use_command};
 use crate::ipc;
@@ -126,6 +126,10 @@ pub(crate) fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                             <button type="button" class="button" onclick={make_primary.clone()} data-testid="make-primary">{ "Make primary contact" }</button>
                         }
                     </div>
+                </section>
+                <section class="card">
+                    <h2 class="card-title">{ "Changes to this contact" }</h2>
+                    <RecordHistory kind={RecordKind::Contact} id={RecordId::from(id)} />
                 </section>
                 <section class="card">
                     <h2 class="card-title">{ "Communications" }</h2>

@@ -5,18 +5,18 @@
 use std::collections::HashMap;
 
 use crm_model::{
-    CommunicationType, Customer, CustomerId, FieldMap, RecordKind, SalesDocument, StageId,
+    CommunicationType, Customer, CustomerId, FieldMap, RecordId, RecordKind, SalesDocument, StageId,
 };
 use crm_protocol::ipc::{
     CreateActivity, CreateCommunication, CreateNote, Customer360, Customer360Request, DeleteRecord,
-    GetCustomer360, GetCustomerTimeline, GetRecordHistory, ListPipelines, RecordRef,
-    SetPrimaryContact, TimelineRequest,
+    GetCustomer360, GetCustomerTimeline, ListPipelines, RecordRef, SetPrimaryContact,
+    TimelineRequest,
 };
 use serde_json::json;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::components::{Modal, TextField};
+use crate::components::{Modal, RecordHistory, TextField};
 use crate::format;
 use crate::hooks::{AppContext, Load, use_app, use_command};
 use crate::ipc;
@@ -276,13 +276,6 @@ fn HistoryTab(props: &HistoryTabProps) -> Html {
         },
         props.id,
     );
-    let history = use_command::<GetRecordHistory, _>(
-        RecordRef {
-            kind: RecordKind::Customer,
-            id: props.id.into(),
-        },
-        props.id,
-    );
     html! {
         <div class="grid-2">
             <section class="card">
@@ -306,25 +299,7 @@ fn HistoryTab(props: &HistoryTabProps) -> Html {
             </section>
             <section class="card">
                 <h2 class="card-title">{ "Changes to this customer" }</h2>
-                { match &*history {
-                    Load::Loading => html! { <p class="muted">{ "Loading…" }</p> },
-                    Load::Failed(message) => html! { <p class="banner banner-error">{ message.clone() }</p> },
-                    Load::Loaded(entries) => html! {
-                        <ol class="timeline" data-testid="record-history">
-                            { for entries.iter().rev().map(|entry| {
-                                let what = if entry.created { "Created".to_owned() } else if entry.deleted { "Moved to the trash".to_owned() } else {
-                                    entry.changes.iter().map(|change| change.field.clone()).collect::<Vec<_>>().join(", ")
-                                };
-                                html! {
-                                    <li class="timeline-item">
-                                        <span class="muted timeline-date">{ format::date(entry.at.date_naive()) }</span>
-                                        <span class="timeline-title">{ what }</span>
-                                    </li>
-                                }
-                            }) }
-                        </ol>
-                    },
-                } }
+                <RecordHistory kind={RecordKind::Customer} id={RecordId::from(props.id)} />
             </section>
         </div>
     }

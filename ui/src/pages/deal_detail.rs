@@ -3,15 +3,19 @@
 //! communications, sales documents and files. Files are attached with the system's file dialog
 //! and open in the system's viewer.
 
-use crm_model::{Attachment, Deal, DealId, DealStatus, Pipeline, StageId};
+use std::collections::HashMap;
+
+use crm_model::{
+    Attachment, Deal, DealId, DealStatus, Pipeline, RecordId, RecordKind, StageId, UserId,
+};
 use crm_protocol::ipc::{
-    AttachFile, AttachFileRequest, DealView, GetDealView, MoveDealStage, MoveDealStageRequest,
-    OpenAttachment, WithId,
+    AttachFile, AttachFileRequest, DealView, GetDealView, ListUsers, MoveDealStage,
+    MoveDealStageRequest, OpenAttachment, WithId,
 };
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::components::PageHeader;
+use crate::components::{PageHeader, RecordHistory};
 use crate::format;
 use crate::hooks::{AppContext, Load, loading, use_app, use_command};
 use crate::ipc;
@@ -27,16 +31,18 @@ enum Tab {
     Communications,
     Sales,
     Files,
+    History,
 }
 
 impl Tab {
-    const ALL: [Tab; 6] = [
+    const ALL: [Tab; 7] = [
         Tab::Overview,
         Tab::Products,
         Tab::Activities,
         Tab::Communications,
         Tab::Sales,
         Tab::Files,
+        Tab::History,
     ];
 
     fn label(self) -> &'static str {
@@ -47,6 +53,7 @@ impl Tab {
             Tab::Communications => "Communications",
             Tab::Sales => "Sales documents",
             Tab::Files => "Files",
+            Tab::History => "History",
         }
     }
 
@@ -58,12 +65,13 @@ impl Tab {
             Tab::Communications => "communications",
             Tab::Sales => "sales",
             Tab::Files => "files",
+            Tab::History => "history",
         }
     }
 
     fn count(self, view: &DealView) -> Option<usize> {
         match self {
-            Tab::Overview => None,
+            Tab::Overview | Tab::History => None,
             Tab::Products => Some(view.deal.products.len()),
             Tab::Activities => Some(view.activities.len()),
             Tab::Communications => Some(view.communications.len()),
@@ -100,7 +108,24 @@ fn row(label: &str, value: String) -> Html {
     html! { <><dt>{ label.to_owned() }</dt><dd>{ value }</dd></> }
 }
 
-fn overview(view: &DealView) -> Html {
+/// Names of `users` from the directory; an unknown one is "a colleague".
+pub(crate) fn names_of(users: &[UserId], directory: &HashMap<UserId, String>) -> String {
+    if users.is_empty() {
+        return "—".to_owned();
+    }
+    users
+        .iter()
+        .map(|user| {
+            directory
+                .get(user)
+                .cloned()
+                .unwrap_or_else(|| "a colleague".to_owned())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn overview(view: &DealView, directory: &HashMap<UserId, String>) -> Html {
     let deal = &view.deal;
     let currency = &deal.currency_code;
     let list = |items: &[String]| {
@@ -128,7 +153,8 @@ fn overview(view: &DealView) -> Html {
             <section class="card">
                 <h2 class="card-title">{ "People and competition" }</h2>
                 <dl class="details">
-                    { row("Team members", deal.team_members.len().to_string()) }
+                    { row("Owner", deal.owner_id.map_or_else(|| "—".to_owned(), |owner| names_of(&[owner], directory))) }
+                    { row("Team", names_of(&deal.team_members, directory)) }
                     { row("Competitors", list(&deal.competitors)) }
                     { row("Won because", deal.won_reason.clone().unwrap_or_else(|| "—".to_owned())) }
                     { row("Number", deal.deal_number.clone().unwrap_or_else(|| "—".to_owned())) }
@@ -245,6 +271,14 @@ pub(crate) fn DealDetailPage(props: &DealDetailProps) -> Html {
     let tab = use_state(|| Tab::Overview);
     let reloads = use_state(|| 0_u32);
     let view = use_command::<GetDealView, _>(id, (id, app.data_version, *reloads));
+    let users = use_command::<ListUsers, _>((), app.data_version);
+    let directory: HashMap<UserId, String> = match &*users {
+        Load::Loaded(users) => users
+            .iter()
+            .map(|user| (user.id, user.name.clone()))
+            .collect(),
+        _ => HashMap::new(),
+    };
     let reload = {
         let reloads = reloads.clone();
         Callback::from(move |()| reloads.set(*reloads + 1))
@@ -308,7 +342,7 @@ pub(crate) fn DealDetailPage(props: &DealDetailProps) -> Html {
             }
         });
         let panel = match *tab {
-            Tab::Overview => overview(view),
+            Tab::Overview => overview(view, &directory),
             Tab::Products => products(deal),
             Tab::Activities => html! {
                 <ul class="task-list" data-testid="deal-activities">
@@ -345,6 +379,9 @@ pub(crate) fn DealDetailPage(props: &DealDetailProps) -> Html {
                 </table>
             },
             Tab::Files => files(&app, id, &view.attachments, reload.clone()),
+            Tab::History => html! {
+                <section class="card"><RecordHistory kind={RecordKind::Deal} id={RecordId::from(id)} /></section>
+            },
         };
         let open_customer = view.customer.as_ref().map(|customer| {
             (
@@ -397,6 +434,22 @@ pub(crate) fn DealDetailPage(props: &DealDetailProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn team_members_are_named_from_the_directory() {
+        let known: UserId = "0190a6a4-0000-7000-8000-000000000001"
+            .parse()
+            .expect("an id");
+        let unknown: UserId = "0190a6a4-0000-7000-8000-000000000002"
+            .parse()
+            .expect("an id");
+        let directory: HashMap<UserId, String> = [(known, "Ana Diaz".to_owned())].into();
+        assert_eq!(
+            names_of(&[known, unknown], &directory),
+            "Ana Diaz, a colleague"
+        );
+        assert_eq!(names_of(&[], &directory), "—");
+    }
 
     #[test]
     fn sizes_read_like_a_file_manager() {
