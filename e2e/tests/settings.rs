@@ -229,6 +229,12 @@ async fn importing_a_csv_and_configuring_a_pipeline() -> anyhow::Result<()> {
     click(&client, "[data-testid=tag-add]").await?;
     wait_for_text(&client, "[data-testid=tag-list]", "Key account").await?;
     wait_for_text(&client, "[data-testid=users-settings]", "Only you").await?;
+
+    // A custom field on customers, then a value for it on a customer's page.
+    type_into(&client, "[data-testid=custom-field-label]", "Fleet size").await?;
+    select(&client, "[data-testid=custom-field-type]", "NUMBER").await?;
+    click(&client, "[data-testid=custom-field-add]").await?;
+    wait_for_text(&client, "[data-testid=custom-field-list]", "fleet_size").await?;
     client
         .execute(
             "document.querySelector('[data-testid=scoring-settings]').scrollIntoView();",
@@ -236,6 +242,33 @@ async fn importing_a_csv_and_configuring_a_pipeline() -> anyhow::Result<()> {
         )
         .await?;
     screenshots.take(&client, "scoring-tags-users").await?;
+
+    click(&client, "[data-testid=nav-customers]").await?;
+    click(&client, "[data-testid=customer-row-name]").await?;
+    wait_for(
+        &client,
+        "[data-testid=custom-fields] [data-testid=custom-fleet_size]",
+    )
+    .await?;
+    type_into(&client, "[data-testid=custom-fleet_size]", "120").await?;
+    client
+        .execute(
+            "document.querySelector('[data-testid=custom-fleet_size]').dispatchEvent(new Event('change', { bubbles: true }));",
+            Vec::new(),
+        )
+        .await?;
+    click(&client, "[data-testid=custom-fields-save]").await?;
+    wait_for_text(&client, "[data-testid=toasts]", "Custom fields saved").await?;
+    click(&client, "[data-testid=nav-dashboard]").await?;
+    click(&client, "[data-testid=nav-customers]").await?;
+    click(&client, "[data-testid=customer-row-name]").await?;
+    wait_until(
+        &client,
+        "document.querySelector('[data-testid=custom-fleet_size]') && \
+         document.querySelector('[data-testid=custom-fleet_size]').value === '120'",
+    )
+    .await?;
+    screenshots.take(&client, "customer-custom-fields").await?;
 
     // Reports open on the funnel; an empty period says so, and every tab renders.
     click(&client, "[data-testid=nav-reports]").await?;

@@ -271,6 +271,9 @@ pub struct CustomerPatch {
     pub industry: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CustomerStatus>,
+    /// The custom fields' values; keys not given keep their values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<crate::common::CustomFields>,
 }
 
 impl CustomerPatch {

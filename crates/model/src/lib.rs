@@ -69,7 +69,7 @@ pub use pipeline::{DEFAULT_STAGES, Pipeline, Stage};
 pub use role::{Actor, Operation, Role};
 pub use sales_document::{SalesDocument, SalesDocumentStatus, SalesDocumentType};
 pub use scoring::{Engagement, Score, ScoringRules};
-pub use settings::{Settings, settings_id};
+pub use settings::{CustomFieldDefinition, CustomFieldType, Settings, settings_id};
 pub use tag::{Tag, TagCategory};
 pub use user::User;
 pub use validation::{FieldError, Rule, ValidationErrors, is_color, is_email, is_phone, is_url};

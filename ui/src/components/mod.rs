@@ -1,6 +1,7 @@
 //! Presentational pieces shared by pages: they take props and callbacks, and hold no page state.
 
 pub(crate) mod charts;
+mod custom_fields;
 mod customer_picker;
 mod fields;
 mod history;
@@ -13,6 +14,7 @@ mod sidebar;
 mod toasts;
 
 pub(crate) use charts::{BarChart, BarGroup, FunnelChart, FunnelStep, Meter};
+pub(crate) use custom_fields::CustomFieldsCard;
 pub(crate) use customer_picker::CustomerPicker;
 pub(crate) use fields::{SelectField, TextField};
 pub(crate) use history::RecordHistory;

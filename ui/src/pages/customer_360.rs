@@ -10,13 +10,13 @@ use crm_model::{
 use crm_protocol::ipc::{
     CreateActivity, CreateCommunication, CreateNote, Customer360, Customer360Request, DeleteRecord,
     GetCustomer360, GetCustomerTimeline, ListPipelines, RecordRef, SetPrimaryContact,
-    TimelineRequest,
+    TimelineRequest, UpdateCustomer, UpdateCustomerRequest,
 };
 use serde_json::json;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::components::{Modal, RecordHistory, TextField};
+use crate::components::{CustomFieldsCard, Modal, RecordHistory, TextField};
 use crate::format;
 use crate::hooks::{AppContext, Load, use_app, use_command};
 use crate::ipc;
@@ -420,7 +420,41 @@ pub(crate) fn Customer360Page(props: &Customer360Props) -> Html {
     });
 
     let content = match *tab {
-        Tab::Overview => overview(view, app.today),
+        Tab::Overview => {
+            let on_save = {
+                let app = app.clone();
+                let reload = reload.clone();
+                Callback::from(
+                    move |values: std::collections::BTreeMap<String, serde_json::Value>| {
+                        let app = app.clone();
+                        let reload = reload.clone();
+                        let request = UpdateCustomerRequest {
+                            id,
+                            patch: crm_model::CustomerPatch {
+                                custom_fields: Some(values),
+                                ..crm_model::CustomerPatch::default()
+                            },
+                        };
+                        spawn_local(async move {
+                            match ipc::call::<UpdateCustomer>(&request).await {
+                                Ok(_) => {
+                                    app.success("Custom fields saved");
+                                    reload.emit(());
+                                }
+                                Err(error) => app.error(error.message),
+                            }
+                        });
+                    },
+                )
+            };
+            html! {
+                <>
+                    { overview(view, app.today) }
+                    <CustomFieldsCard kind={RecordKind::Customer} values={view.customer.custom_fields.clone()} {on_save}
+                        key={format!("{}-{}", view.customer.id, view.customer.updated_at)} />
+                </>
+            }
+        }
         Tab::Contacts => html! {
             <section class="card">
                 <table class="table" data-testid="contacts-table">

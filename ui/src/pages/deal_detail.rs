@@ -10,12 +10,12 @@ use crm_model::{
 };
 use crm_protocol::ipc::{
     AttachFile, AttachFileRequest, DealView, GetDealView, ListUsers, MoveDealStage,
-    MoveDealStageRequest, OpenAttachment, WithId,
+    MoveDealStageRequest, OpenAttachment, UpdateDeal, UpdateRecord, WithId,
 };
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::components::{PageHeader, RecordHistory};
+use crate::components::{CustomFieldsCard, PageHeader, RecordHistory};
 use crate::format;
 use crate::hooks::{AppContext, Load, loading, use_app, use_command};
 use crate::ipc;
@@ -342,7 +342,35 @@ pub(crate) fn DealDetailPage(props: &DealDetailProps) -> Html {
             }
         });
         let panel = match *tab {
-            Tab::Overview => overview(view, &directory),
+            Tab::Overview => {
+                let on_save = {
+                    let app = app.clone();
+                    let reload = reload.clone();
+                    Callback::from(
+                        move |values: std::collections::BTreeMap<String, serde_json::Value>| {
+                            let app = app.clone();
+                            let reload = reload.clone();
+                            let mut patch = crm_model::FieldMap::new();
+                            patch.insert("customFields".into(), serde_json::json!(values));
+                            spawn_local(async move {
+                                match ipc::call::<UpdateDeal>(&UpdateRecord { id, patch }).await {
+                                    Ok(_) => {
+                                        app.success("Custom fields saved");
+                                        reload.emit(());
+                                    }
+                                    Err(error) => app.error(error.message),
+                                }
+                            });
+                        },
+                    )
+                };
+                html! {
+                    <>
+                        { overview(view, &directory) }
+                        <CustomFieldsCard kind={RecordKind::Deal} values={deal.custom_fields.clone()} {on_save} key={format!("{}-{}", deal.id, deal.updated_at)} />
+                    </>
+                }
+            }
             Tab::Products => products(deal),
             Tab::Activities => html! {
                 <ul class="task-list" data-testid="deal-activities">

@@ -1,11 +1,13 @@
-//! Settings → lead scoring rules, tags, and the users directory. The scoring form edits the
+//! Settings → lead scoring rules, custom fields, tags, and the users directory. The scoring form edits the
 //! tenant's rules (thresholds, points, job titles and sources as "word = points" lines); saving
 //! rescores every lead. Tags are listed by category and created here; the users directory is
 //! the tenant's people (it fills from the sync server).
 
 use std::collections::BTreeMap;
 
-use crm_model::{ScoringRules, Settings, TagCategory};
+use crm_model::{
+    CustomFieldDefinition, CustomFieldType, RecordKind, ScoringRules, Settings, TagCategory,
+};
 use crm_protocol::ipc::{CreateTag, GetSettings, ListTags, ListUsers, SaveSettings};
 use serde_json::json;
 use wasm_bindgen_futures::spawn_local;
@@ -241,6 +243,142 @@ pub(crate) fn ScoringSection() -> Html {
             <h2 class="card-title">{ "Lead scoring" }</h2>
             <p class="muted">{ "A lead's score adds up its job title and company size, its engagement, BANT and source; leads at or above the thresholds are hot or warm." }</p>
             { body }
+        </section>
+    }
+}
+
+#[component]
+pub(crate) fn CustomFieldsSection() -> Html {
+    let app = use_app();
+    let settings = use_command::<GetSettings, _>((), app.data_version);
+    let kind = use_state(|| RecordKind::Customer);
+    let field_type = use_state(CustomFieldType::default);
+    let label = use_state(String::new);
+    let error = use_state(|| None::<String>);
+    let save = {
+        let app = app.clone();
+        let error = error.clone();
+        Callback::from(move |settings: Settings| {
+            let app = app.clone();
+            let error = error.clone();
+            spawn_local(async move {
+                match ipc::call::<SaveSettings>(&settings).await {
+                    Ok(_) => {
+                        error.set(None);
+                        app.success("Custom fields saved");
+                        app.dispatch.emit(AppAction::DataChanged);
+                    }
+                    Err(failure) => error.set(Some(failure.message)),
+                }
+            });
+        })
+    };
+    let body = loading(&settings, "settings", |current: &Settings| {
+        let rows = current.custom_fields.iter().enumerate().map(|(index, field)| {
+            let remove = {
+                let save = save.clone();
+                let current = current.clone();
+                Callback::from(move |_: MouseEvent| {
+                    let mut next = current.clone();
+                    next.custom_fields.remove(index);
+                    save.emit(next);
+                })
+            };
+            html! {
+                <tr>
+                    <td>{ field.kind.label() }</td>
+                    <td>{ field.label.clone() }</td>
+                    <td class="muted">{ field.key.clone() }</td>
+                    <td>{ field.field_type.label() }</td>
+                    <td><button type="button" class="button small danger" onclick={remove}
+                        aria-label={format!("Remove {}", field.label)}>{ "Remove" }</button></td>
+                </tr>
+            }
+        });
+        let add = {
+            let save = save.clone();
+            let current = current.clone();
+            let label = label.clone();
+            let kind = *kind;
+            let field_type = *field_type;
+            Callback::from(move |event: SubmitEvent| {
+                event.prevent_default();
+                let mut next = current.clone();
+                next.custom_fields.push(CustomFieldDefinition {
+                    kind,
+                    key: CustomFieldDefinition::key_of(&label),
+                    label: label.trim().to_owned(),
+                    field_type,
+                });
+                save.emit(next);
+                label.set(String::new());
+            })
+        };
+        let on_label = {
+            let label = label.clone();
+            Callback::from(move |text: String| label.set(text))
+        };
+        let on_kind = {
+            let kind = kind.clone();
+            Callback::from(move |value: String| {
+                if let Some(parsed) = RecordKind::parse(&value) {
+                    kind.set(parsed);
+                }
+            })
+        };
+        let on_type = {
+            let field_type = field_type.clone();
+            Callback::from(move |value: String| {
+                if let Some(parsed) = CustomFieldType::parse(&value) {
+                    field_type.set(parsed);
+                }
+            })
+        };
+        let kinds: Vec<(AttrValue, AttrValue)> = CustomFieldDefinition::KINDS
+            .iter()
+            .map(|kind| {
+                (
+                    AttrValue::from(kind.as_str()),
+                    AttrValue::from(kind.label()),
+                )
+            })
+            .collect();
+        let types: Vec<(AttrValue, AttrValue)> = CustomFieldType::ALL
+            .iter()
+            .map(|kind| {
+                (
+                    AttrValue::from(kind.as_str()),
+                    AttrValue::from(kind.label()),
+                )
+            })
+            .collect();
+        html! {
+            <>
+                if current.custom_fields.is_empty() {
+                    <p class="muted">{ "No custom fields yet." }</p>
+                } else {
+                    <table class="table compact" data-testid="custom-field-list">
+                        <thead><tr><th>{ "On" }</th><th>{ "Label" }</th><th>{ "Key" }</th><th>{ "Type" }</th><th></th></tr></thead>
+                        <tbody>{ for rows }</tbody>
+                    </table>
+                }
+                <form class="filters" onsubmit={add}>
+                    <SelectField id="custom-field-kind" label="On" options={kinds} value={AttrValue::from(kind.as_str())} on_change={on_kind} />
+                    <TextField id="custom-field-label" label="Label" value={(*label).clone()} on_input={on_label} />
+                    <SelectField id="custom-field-type" label="Type" options={types} value={AttrValue::from(field_type.as_str())} on_change={on_type} />
+                    <button type="submit" class="button" data-testid="custom-field-add" disabled={label.trim().is_empty()}>{ "Add field" }</button>
+                </form>
+            </>
+        }
+    });
+    html! {
+        <section class="card" data-testid="custom-fields-settings">
+            <h2 class="card-title">{ "Custom fields" }</h2>
+            <p class="muted">{ "Fields of your own on customers, contacts, leads and deals; they sync with the record." }</p>
+            { body }
+            if let Some(message) = &*error {
+                <p class="field-error" role="alert">{ message.clone() }</p>
+            }
         </section>
     }
 }

@@ -1,5 +1,5 @@
 //! Settings: the account this laptop syncs with (sign in, sync now, sign out), CSV import and
-//! export, the pipelines and their stages, lead scoring rules, tags, the users directory, demo
+//! export, the pipelines and their stages, lead scoring rules, custom fields, tags, the users directory, demo
 //! data for a first look, and the theme.
 
 use wasm_bindgen_futures::spawn_local;
@@ -9,7 +9,7 @@ use crate::components::PageHeader;
 use crate::components::palette::load_demo_data;
 use crate::hooks::{use_app, use_sync};
 use crate::pages::account::AccountSection;
-use crate::pages::directory::{ScoringSection, TagsSection, UsersSection};
+use crate::pages::directory::{CustomFieldsSection, ScoringSection, TagsSection, UsersSection};
 use crate::pages::pipeline_settings::PipelineSettings;
 use crate::pages::transfer::{ExportSection, ImportWizard};
 use crate::state::AppAction;
@@ -42,6 +42,7 @@ pub(crate) fn SettingsPage() -> Html {
                 <ExportSection />
                 <PipelineSettings />
                 <ScoringSection />
+                <CustomFieldsSection />
                 <TagsSection />
                 <UsersSection />
                 <section class="card">
