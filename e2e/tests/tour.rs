@@ -313,6 +313,12 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     .await?;
     click(&client, "[data-testid=lead-row-name]").await?;
     wait_for(&client, "[data-testid=score-breakdown] .meter").await?;
+    wait_for_text(
+        &client,
+        "[data-route=lead] [data-testid=record-history]",
+        "Created",
+    )
+    .await?;
     screenshots.take(&client, "lead").await?;
     click(&client, "[data-testid=convert-lead]").await?;
     wait_for(&client, "[data-testid=conversion-form]").await?;

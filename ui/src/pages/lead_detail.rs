@@ -1,21 +1,22 @@
 //! Lead detail (spec §3.4): the header with rating, score and its breakdown per category, BANT,
 //! next steps (the lead's activities), and the actions: the conversion wizard (customer, contact
-//! and deal in one go, with likely duplicates offered for linking) and disqualify.
+//! and deal in one go, with likely duplicates offered for linking) and disqualify; its custom
+//! fields and its history.
 
 use crm_model::{
-    ActivityStatus, CustomerId, Lead, LeadId, LeadStatus, Pipeline, PipelineId, ScoreCategory,
-    StageId,
+    ActivityStatus, CustomerId, Lead, LeadId, LeadStatus, Pipeline, PipelineId, RecordId,
+    RecordKind, ScoreCategory, StageId,
 };
 use crm_protocol::ipc::{
     ActivityQuery, ConvertLead, ConvertLeadRequest, DisqualifyLead, DisqualifyLeadRequest,
     GetConversionDuplicates, GetLead, GetSettings, ListActivities, ListActivitiesRequest,
-    ListPipelines, WithId,
+    ListPipelines, UpdateLead, UpdateRecord, WithId,
 };
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::components::{Meter, Modal, SelectField, TextField};
+use crate::components::{CustomFieldsCard, Meter, Modal, RecordHistory, SelectField, TextField};
 use crate::format;
 use crate::hooks::{Load, use_app, use_command};
 use crate::ipc;
@@ -332,6 +333,27 @@ pub(crate) fn LeadDetailPage(props: &LeadDetailProps) -> Html {
     let disqualifying = use_state(|| false);
     let reason = use_state(String::new);
     let back = app.navigate_callback(Route::Leads);
+    let save_fields = {
+        let app = app.clone();
+        let version = version.clone();
+        Callback::from(
+            move |values: std::collections::BTreeMap<String, serde_json::Value>| {
+                let app = app.clone();
+                let version = version.clone();
+                let mut patch = crm_model::FieldMap::new();
+                patch.insert("customFields".into(), serde_json::json!(values));
+                spawn_local(async move {
+                    match ipc::call::<UpdateLead>(&UpdateRecord { id, patch }).await {
+                        Ok(_) => {
+                            app.success("Custom fields saved");
+                            version.set(*version + 1);
+                        }
+                        Err(error) => app.error(error.message),
+                    }
+                });
+            },
+        )
+    };
 
     let Load::Loaded(lead) = &*lead else {
         return html! {
@@ -480,6 +502,14 @@ pub(crate) fn LeadDetailPage(props: &LeadDetailProps) -> Html {
                         Load::Failed(message) => html! { <p class="banner banner-error">{ message.clone() }</p> },
                         Load::Loading => html! { <p class="muted">{ "Loading…" }</p> },
                     } }
+                </section>
+            </div>
+            <div class="grid-2">
+                <CustomFieldsCard kind={RecordKind::Lead} values={lead.custom_fields.clone()} on_save={save_fields}
+                    key={format!("{}-{}", lead.id, lead.updated_at)} />
+                <section class="card">
+                    <h2 class="card-title">{ "Changes to this lead" }</h2>
+                    <RecordHistory kind={RecordKind::Lead} id={RecordId::from(id)} />
                 </section>
             </div>
             if *converting {
