@@ -191,6 +191,72 @@ pub async fn wait_for_text(client: &Client, css: &str, expected: &str) -> anyhow
     }
 }
 
+/// Waits until `script` (a JavaScript expression) is true, for at most `patience`.
+pub async fn wait_until(client: &Client, script: &str, patience: Duration) -> anyhow::Result<()> {
+    let deadline = Instant::now() + patience;
+    loop {
+        let value = client
+            .execute(&format!("return Boolean({script});"), Vec::new())
+            .await
+            .with_context(|| format!("evaluating {script}"))?;
+        if value == serde_json::Value::Bool(true) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("still false after {patience:?}: {script}");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// Sets the value of the element matching `css` (a `<select>`, a `<textarea>`, an input) and
+/// fires `event` (`change` or `input`) as a person's choice or typing does. WebDriver's keys
+/// cannot pick an option by value in every case, nor type a line break into a textarea in
+/// WebKitWebDriver.
+pub async fn set_value(client: &Client, css: &str, value: &str, event: &str) -> anyhow::Result<()> {
+    wait_for(client, css).await?;
+    client
+        .execute(
+            "const [css, value, type] = arguments; const element = document.querySelector(css);
+             element.value = value; element.dispatchEvent(new Event(type, { bubbles: true }));",
+            vec![css.into(), value.into(), event.into()],
+        )
+        .await
+        .with_context(|| format!("setting {css} to {value}"))?;
+    Ok(())
+}
+
+/// HTML5 drag and drop as the webview delivers it: dragstart on the card, dragover and drop on
+/// the column, dragend, sharing one DataTransfer. WebDriver's pointer actions do not start
+/// native drags in WebKitWebDriver, so the tests send the same events a person's drag makes.
+const DRAG_AND_DROP: &str = r#"
+const [cardSelector, columnSelector] = arguments;
+const card = document.querySelector(cardSelector);
+const column = document.querySelector(columnSelector);
+if (!card || !column) { return "missing " + (card ? columnSelector : cardSelector); }
+const transfer = new DataTransfer();
+const fire = (target, type) => target.dispatchEvent(
+    new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+fire(card, "dragstart");
+fire(column, "dragenter");
+fire(column, "dragover");
+fire(column, "drop");
+fire(card, "dragend");
+return "dropped";
+"#;
+
+/// Drags the element matching `card` onto the one matching `column`.
+pub async fn drag_and_drop(client: &Client, card: &str, column: &str) -> anyhow::Result<()> {
+    let dropped = client
+        .execute(DRAG_AND_DROP, vec![card.into(), column.into()])
+        .await
+        .with_context(|| format!("dragging {card} to {column}"))?;
+    if dropped != "dropped" {
+        bail!("drag and drop: {dropped}");
+    }
+    Ok(())
+}
+
 /// Saves numbered PNG screenshots of one scenario under
 /// `$CARGO_TARGET_DIR/e2e-screenshots/<scenario>/` (or `target/e2e-screenshots` in the
 /// workspace when `CARGO_TARGET_DIR` is not set).

@@ -3,49 +3,16 @@
 //! stage and won; a task for the customer is scheduled and completed with an outcome; the deal
 //! page then shows the deal won. Screenshots of each step.
 
-use std::time::{Duration, Instant};
-
 use anyhow::{Context as _, bail, ensure};
 use crm_core::{STORE_FILE_NAME, Store};
-use crm_e2e::{Driver, Screenshots, app_binary, click, type_into, wait_for, wait_for_text};
+use crm_e2e::{
+    Driver, PATIENCE, Screenshots, app_binary, click, drag_and_drop, type_into, wait_for,
+    wait_for_text, wait_until,
+};
 use fantoccini::{Client, Locator};
 
 const COMPANY: &str = "Northwind Traders";
 const DEAL: &str = "Northwind Traders - New business";
-
-/// The same drag and drop a person makes, as the webview delivers it (see tour.rs).
-const DRAG_AND_DROP: &str = r#"
-const [cardSelector, columnSelector] = arguments;
-const card = document.querySelector(cardSelector);
-const column = document.querySelector(columnSelector);
-if (!card || !column) { return "missing " + (card ? columnSelector : cardSelector); }
-const transfer = new DataTransfer();
-const fire = (target, type) => target.dispatchEvent(
-    new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
-fire(card, "dragstart");
-fire(column, "dragenter");
-fire(column, "dragover");
-fire(column, "drop");
-fire(card, "dragend");
-return "dropped";
-"#;
-
-async fn wait_until(client: &Client, script: &str) -> anyhow::Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let value = client
-            .execute(&format!("return Boolean({script});"), Vec::new())
-            .await
-            .with_context(|| format!("evaluating {script}"))?;
-        if value == serde_json::Value::Bool(true) {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            bail!("still false: {script}");
-        }
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-}
 
 /// The index (1-based) of the kanban column that holds the deal card `card`.
 async fn column_of(client: &Client, card: &str) -> anyhow::Result<u64> {
@@ -115,13 +82,7 @@ async fn a_lead_becomes_a_won_deal() -> anyhow::Result<()> {
     let first = column_of(&client, &card).await?;
     for step in 1..=2 {
         let target = format!("[data-testid=kanban-column]:nth-child({})", first + step);
-        let dropped = client
-            .execute(
-                DRAG_AND_DROP,
-                vec![card.clone().into(), target.clone().into()],
-            )
-            .await?;
-        ensure!(dropped == "dropped", "drag and drop: {dropped}");
+        drag_and_drop(&client, &card, &target).await?;
         wait_for(&client, &format!("{target} {card}")).await?;
     }
     screenshots.take(&client, "deal-dragged").await?;
@@ -176,6 +137,7 @@ async fn a_lead_becomes_a_won_deal() -> anyhow::Result<()> {
     wait_until(
         &client,
         "!document.querySelector('[data-testid=deal-stage]')",
+        PATIENCE,
     )
     .await?;
     screenshots.take(&client, "deal-won").await?;

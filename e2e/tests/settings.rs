@@ -5,58 +5,12 @@
 //! Screenshots of each step, light and dark.
 
 use std::fmt::Write as _;
-use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, bail};
-use crm_e2e::{Driver, Screenshots, app_binary, click, type_into, wait_for, wait_for_text};
-use fantoccini::Client;
-
-async fn wait_until(client: &Client, script: &str) -> anyhow::Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let value = client
-            .execute(&format!("return Boolean({script});"), Vec::new())
-            .await
-            .with_context(|| format!("evaluating {script}"))?;
-        if value == serde_json::Value::Bool(true) {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            bail!("still false: {script}");
-        }
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-}
-
-/// Selects `value` in the `<select>` matching `css` and fires its change event, as a person
-/// picking an option does.
-async fn select(client: &Client, css: &str, value: &str) -> anyhow::Result<()> {
-    wait_for(client, css).await?;
-    client
-        .execute(
-            "const [css, value] = arguments; const select = document.querySelector(css);
-             select.value = value; select.dispatchEvent(new Event('change', { bubbles: true }));",
-            vec![css.into(), value.into()],
-        )
-        .await
-        .with_context(|| format!("choosing {value} in {css}"))?;
-    Ok(())
-}
-
-/// Sets a textarea's text and fires its input event (WebDriver's keys cannot type a line
-/// break into a textarea in WebKitWebDriver).
-async fn fill(client: &Client, css: &str, text: &str) -> anyhow::Result<()> {
-    wait_for(client, css).await?;
-    client
-        .execute(
-            "const [css, text] = arguments; const area = document.querySelector(css);
-             area.value = text; area.dispatchEvent(new InputEvent('input', { bubbles: true }));",
-            vec![css.into(), text.into()],
-        )
-        .await
-        .with_context(|| format!("filling {css}"))?;
-    Ok(())
-}
+use anyhow::Context as _;
+use crm_e2e::{
+    Driver, PATIENCE, Screenshots, app_binary, click, set_value, type_into, wait_for,
+    wait_for_text, wait_until,
+};
 
 /// A HubSpot-like export: 40 companies, one row without a name, and a "Sector" column the app
 /// does not recognise by itself.
@@ -108,10 +62,17 @@ async fn importing_a_csv_and_configuring_a_pipeline() -> anyhow::Result<()> {
     wait_until(
         &client,
         "document.querySelector('[data-testid=import-run]').disabled",
+        PATIENCE,
     )
     .await?;
     // "Sector" is mapped by hand to the industry; the other columns were recognised.
-    select(&client, "[data-testid=import-map-sector]", "industry").await?;
+    set_value(
+        &client,
+        "[data-testid=import-map-sector]",
+        "industry",
+        "change",
+    )
+    .await?;
     click(&client, "[data-testid=import-skip-invalid]").await?;
     click(&client, "[data-testid=import-check-button]").await?;
     wait_for_text(
@@ -123,6 +84,7 @@ async fn importing_a_csv_and_configuring_a_pipeline() -> anyhow::Result<()> {
     wait_until(
         &client,
         "document.querySelector('[data-testid=import-map-sector]').value === 'industry'",
+        PATIENCE,
     )
     .await?;
     screenshots.take(&client, "import-dry-run").await?;
@@ -146,7 +108,13 @@ async fn importing_a_csv_and_configuring_a_pipeline() -> anyhow::Result<()> {
         &file.display().to_string(),
     )
     .await?;
-    select(&client, "[data-testid=import-mode]", "skipDuplicates").await?;
+    set_value(
+        &client,
+        "[data-testid=import-mode]",
+        "skipDuplicates",
+        "change",
+    )
+    .await?;
     click(&client, "[data-testid=import-skip-invalid]").await?;
     click(&client, "[data-testid=import-check-button]").await?;
     wait_for_text(&client, "[data-testid=import-summary]", "40 to skip").await?;
@@ -169,6 +137,7 @@ async fn importing_a_csv_and_configuring_a_pipeline() -> anyhow::Result<()> {
             "document.querySelectorAll('[data-testid=stage-row]').length === {}",
             before + 1
         ),
+        PATIENCE,
     )
     .await?;
     // The new stage sits before the won and lost stages.
@@ -186,7 +155,12 @@ async fn importing_a_csv_and_configuring_a_pipeline() -> anyhow::Result<()> {
     screenshots.take(&client, "pipeline-settings").await?;
 
     click(&client, "[data-testid=theme-toggle]").await?;
-    wait_until(&client, "document.documentElement.dataset.theme === 'dark'").await?;
+    wait_until(
+        &client,
+        "document.documentElement.dataset.theme === 'dark'",
+        PATIENCE,
+    )
+    .await?;
     screenshots.take(&client, "pipeline-settings-dark").await?;
     click(&client, "[data-testid=theme-toggle]").await?;
 
@@ -201,10 +175,11 @@ async fn importing_a_csv_and_configuring_a_pipeline() -> anyhow::Result<()> {
         "[data-testid=scoring-settings] [data-testid=scoring-hotThreshold]",
     )
     .await?;
-    fill(
+    set_value(
         &client,
         "[data-testid=scoring-sourcePoints]",
         "referral = 10\ntrade show",
+        "input",
     )
     .await?;
     click(&client, "[data-testid=scoring-save]").await?;
@@ -214,10 +189,11 @@ async fn importing_a_csv_and_configuring_a_pipeline() -> anyhow::Result<()> {
         "line 2 must read",
     )
     .await?;
-    fill(
+    set_value(
         &client,
         "[data-testid=scoring-sourcePoints]",
         "referral = 10\ntrade show = 6",
+        "input",
     )
     .await?;
     type_into(&client, "[data-testid=scoring-hotThreshold]", "80").await?;
@@ -232,7 +208,13 @@ async fn importing_a_csv_and_configuring_a_pipeline() -> anyhow::Result<()> {
 
     // A custom field on customers, then a value for it on a customer's page.
     type_into(&client, "[data-testid=custom-field-label]", "Fleet size").await?;
-    select(&client, "[data-testid=custom-field-type]", "NUMBER").await?;
+    set_value(
+        &client,
+        "[data-testid=custom-field-type]",
+        "NUMBER",
+        "change",
+    )
+    .await?;
     click(&client, "[data-testid=custom-field-add]").await?;
     wait_for_text(&client, "[data-testid=custom-field-list]", "fleet_size").await?;
     client
@@ -266,6 +248,7 @@ async fn importing_a_csv_and_configuring_a_pipeline() -> anyhow::Result<()> {
         &client,
         "document.querySelector('[data-testid=custom-fleet_size]') && \
          document.querySelector('[data-testid=custom-fleet_size]').value === '120'",
+        PATIENCE,
     )
     .await?;
     screenshots.take(&client, "customer-custom-fields").await?;
@@ -289,6 +272,7 @@ async fn importing_a_csv_and_configuring_a_pipeline() -> anyhow::Result<()> {
                 "document.querySelector('[data-testid=report-body]').dataset.report === '{tab}' && \
                  document.querySelector('[data-testid=report-export]')"
             ),
+            PATIENCE,
         )
         .await?;
     }

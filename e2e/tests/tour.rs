@@ -3,33 +3,17 @@
 //! from the keyboard, global search from the command palette, a lead with its conversion wizard,
 //! the activities page with a task completed. Screenshots of each step.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::{Context as _, bail, ensure};
-use crm_e2e::{Driver, Screenshots, app_binary, click, wait_for, wait_for_text};
+use anyhow::{Context as _, ensure};
+use crm_e2e::{
+    Driver, Screenshots, app_binary, click, drag_and_drop, wait_for, wait_for_text, wait_until,
+};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 
 /// Loading the demo tenant writes a few thousand records through the debug build's write path.
 const DEMO_PATIENCE: Duration = Duration::from_secs(300);
-
-/// Waits until `script` (a JavaScript expression) is true.
-async fn wait_until(client: &Client, script: &str, patience: Duration) -> anyhow::Result<()> {
-    let deadline = Instant::now() + patience;
-    loop {
-        let value = client
-            .execute(&format!("return Boolean({script});"), Vec::new())
-            .await
-            .with_context(|| format!("evaluating {script}"))?;
-        if value == serde_json::Value::Bool(true) {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            bail!("still false after {patience:?}: {script}");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
 
 /// Closes every toast, so a screenshot shows the page alone.
 async fn dismiss_toasts(client: &Client) -> anyhow::Result<()> {
@@ -66,25 +50,6 @@ async fn attribute(client: &Client, css: &str, name: &str) -> anyhow::Result<Str
         .await?
         .with_context(|| format!("{css} has no {name}"))
 }
-
-/// HTML5 drag and drop as the webview delivers it: dragstart on the card, dragover and drop on
-/// the column, dragend, sharing one DataTransfer. WebDriver's pointer actions do not start
-/// native drags in WebKitWebDriver, so the test sends the same events a person's drag makes.
-const DRAG_AND_DROP: &str = r#"
-const [cardSelector, columnSelector] = arguments;
-const card = document.querySelector(cardSelector);
-const column = document.querySelector(columnSelector);
-if (!card || !column) { return "missing " + (card ? columnSelector : cardSelector); }
-const transfer = new DataTransfer();
-const fire = (target, type) => target.dispatchEvent(
-    new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
-fire(card, "dragstart");
-fire(column, "dragenter");
-fire(column, "dragover");
-fire(column, "drop");
-fire(card, "dragend");
-return "dropped";
-"#;
 
 #[tokio::test]
 async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
@@ -194,10 +159,7 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     )
     .await?;
     let card = format!("[data-deal-id='{deal}']");
-    let dropped = client
-        .execute(DRAG_AND_DROP, vec![card.clone().into(), target.into()])
-        .await?;
-    ensure!(dropped == "dropped", "drag and drop: {dropped}");
+    drag_and_drop(&client, &card, target).await?;
     wait_for(&client, &format!("{target} {card}")).await?;
     screenshots.take(&client, "pipeline-after-drag").await?;
 

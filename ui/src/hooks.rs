@@ -120,6 +120,21 @@ where
     state
 }
 
+/// The tenant's users by id, for naming owners, team members and authors of changes (empty
+/// until loaded, and when the directory has not synced yet).
+#[hook]
+pub(crate) fn use_user_names() -> std::collections::HashMap<crm_model::UserId, String> {
+    let app = use_app();
+    let users = use_command::<crm_protocol::ipc::ListUsers, _>((), app.data_version);
+    match &*users {
+        Load::Loaded(users) => users
+            .iter()
+            .map(|user| (user.id, user.name.clone()))
+            .collect(),
+        _ => std::collections::HashMap::new(),
+    }
+}
+
 /// Today in the user's time zone, from the webview's clock.
 pub(crate) fn today() -> NaiveDate {
     let now = js_sys::Date::new_0();

@@ -1,14 +1,12 @@
 //! A record's changes, newest first: when, who, and each field's old → new value (read from
 //! the record's Automerge history by the store).
 
-use std::collections::HashMap;
-
-use crm_model::{RecordId, RecordKind, UserId};
-use crm_protocol::ipc::{GetRecordHistory, HistoryEntry, ListUsers, RecordRef};
+use crm_model::{RecordId, RecordKind};
+use crm_protocol::ipc::{GetRecordHistory, HistoryEntry, RecordRef};
 use yew::prelude::*;
 
 use crate::format;
-use crate::hooks::{Load, loading, use_app, use_command};
+use crate::hooks::{loading, use_app, use_command, use_user_names};
 
 /// A value as a change shows it: text without quotes, nothing as "—", long values cut.
 pub(crate) fn shown(value: &serde_json::Value) -> String {
@@ -66,14 +64,7 @@ pub(crate) fn RecordHistory(props: &RecordHistoryProps) -> Html {
         id: props.id,
     };
     let history = use_command::<GetRecordHistory, _>(record, (record, app.data_version));
-    let users = use_command::<ListUsers, _>((), app.data_version);
-    let names: HashMap<UserId, String> = match &*users {
-        Load::Loaded(users) => users
-            .iter()
-            .map(|user| (user.id, user.name.clone()))
-            .collect(),
-        _ => HashMap::new(),
-    };
+    let names = use_user_names();
     loading(&history, "history", |entries| {
         html! {
             <ol class="timeline" data-testid="record-history">

@@ -9,15 +9,15 @@ use crm_model::{
     Attachment, Deal, DealId, DealStatus, Pipeline, RecordId, RecordKind, StageId, UserId,
 };
 use crm_protocol::ipc::{
-    AttachFile, AttachFileRequest, DealView, GetDealView, ListUsers, MoveDealStage,
-    MoveDealStageRequest, OpenAttachment, UpdateDeal, UpdateRecord, WithId,
+    AttachFile, AttachFileRequest, DealView, GetDealView, MoveDealStage, MoveDealStageRequest,
+    OpenAttachment, UpdateDeal, UpdateRecord, WithId,
 };
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::components::{CustomFieldsCard, PageHeader, RecordHistory};
 use crate::format;
-use crate::hooks::{AppContext, Load, loading, use_app, use_command};
+use crate::hooks::{AppContext, Load, loading, use_app, use_command, use_user_names};
 use crate::ipc;
 use crate::pages::customer_360::sales_rows;
 use crate::route::Route;
@@ -271,14 +271,7 @@ pub(crate) fn DealDetailPage(props: &DealDetailProps) -> Html {
     let tab = use_state(|| Tab::Overview);
     let reloads = use_state(|| 0_u32);
     let view = use_command::<GetDealView, _>(id, (id, app.data_version, *reloads));
-    let users = use_command::<ListUsers, _>((), app.data_version);
-    let directory: HashMap<UserId, String> = match &*users {
-        Load::Loaded(users) => users
-            .iter()
-            .map(|user| (user.id, user.name.clone()))
-            .collect(),
-        _ => HashMap::new(),
-    };
+    let directory = use_user_names();
     let reload = {
         let reloads = reloads.clone();
         Callback::from(move |()| reloads.set(*reloads + 1))
