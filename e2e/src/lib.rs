@@ -301,6 +301,96 @@ impl Screenshots {
         let path = self.directory.join(format!("{:02}-{step}.png", self.taken));
         std::fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
         println!("screenshot: {}", path.display());
+        // What a person sees must also be readable: every screenshot is checked for contrast.
+        check_contrast(client)
+            .await
+            .with_context(|| format!("the screen of {}", path.display()))?;
         Ok(path)
     }
 }
+
+/// Fails when any text on screen has less contrast with what is painted behind it than WCAG AA
+/// asks: 4.5:1, or 3:1 for large text (24 px, or 18.66 px bold). Text is every visible element
+/// with text of its own (SVG text by its fill), judged where it is not covered (a dialog's
+/// backdrop covers the page); disabled controls are exempt, as WCAG has them. The background is
+/// the element's and its ancestors' colours composited; text over a gradient or image is
+/// skipped (the app has one: the brand mark's letter).
+pub async fn check_contrast(client: &Client) -> anyhow::Result<()> {
+    let failures = client
+        .execute(CONTRAST_SCRIPT, Vec::new())
+        .await
+        .context("measuring contrast")?;
+    let failures: Vec<String> =
+        serde_json::from_value(failures).context("reading the contrast check")?;
+    if !failures.is_empty() {
+        bail!(
+            "{} text(s) fail WCAG AA contrast:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
+    Ok(())
+}
+
+const CONTRAST_SCRIPT: &str = r#"
+const parse = (text) => {
+  const m = /rgba?\(([^)]+)\)/.exec(text || '');
+  if (!m) return null;
+  const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number);
+  return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+};
+const over = (top, bottom) => ({
+  r: top.r * top.a + bottom.r * (1 - top.a),
+  g: top.g * top.a + bottom.g * (1 - top.a),
+  b: top.b * top.a + bottom.b * (1 - top.a),
+  a: 1,
+});
+const luminance = ({ r, g, b }) => {
+  const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+};
+const backdrop = (element) => {
+  const layers = [];
+  for (let e = element; e && e.nodeType === 1; e = e.parentElement) {
+    const style = getComputedStyle(e);
+    if (style.backgroundImage && style.backgroundImage !== 'none') return null;
+    const colour = parse(style.backgroundColor);
+    if (colour && colour.a > 0) {
+      layers.push(colour);
+      if (colour.a >= 1) break;
+    }
+  }
+  let colour = { r: 255, g: 255, b: 255, a: 1 };
+  for (let i = layers.length - 1; i >= 0; i--) colour = over(layers[i], colour);
+  return colour;
+};
+const failures = [];
+for (const element of document.body.querySelectorAll('*')) {
+  const own = [...element.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+  if (!own || element.closest('[disabled], [aria-disabled="true"], [aria-hidden="true"], option, title, script, style')) continue;
+  const style = getComputedStyle(element);
+  if (style.visibility !== 'visible' || style.display === 'none' || Number(style.opacity) === 0) continue;
+  const rect = element.getBoundingClientRect();
+  if (rect.width < 1 || rect.height < 1) continue;
+  const x = Math.min(Math.max(rect.left + rect.width / 2, 0), innerWidth - 1);
+  const y = Math.min(Math.max(rect.top + Math.min(rect.height / 2, 8), 0), innerHeight - 1);
+  if (rect.bottom <= 0 || rect.right <= 0 || rect.top >= innerHeight || rect.left >= innerWidth) continue;
+  const top = document.elementFromPoint(x, y);
+  if (!top || !(top === element || element.contains(top) || top.contains(element))) continue;
+  const svg = element instanceof SVGElement;
+  const text = parse(svg ? style.fill : style.color);
+  const background = backdrop(svg ? element.closest('svg').parentElement : element);
+  if (!text || !background) continue;
+  const shown = over(text, background);
+  const [light, dark] = [luminance(shown), luminance(background)].sort((a, b) => b - a);
+  const ratio = (light + 0.05) / (dark + 0.05);
+  const size = parseFloat(style.fontSize);
+  const bold = Number(style.fontWeight) >= 700 || style.fontWeight === 'bold';
+  const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+  if (ratio < needed) {
+    const words = element.textContent.trim().replace(/\s+/g, ' ').slice(0, 40);
+    failures.push(`${ratio.toFixed(2)}:1 < ${needed}:1  "${words}"  <${element.tagName.toLowerCase()} class="${element.getAttribute('class') || ''}">  ${style.color} on rgb(${Math.round(background.r)}, ${Math.round(background.g)}, ${Math.round(background.b)})`);
+  }
+}
+return [...new Set(failures)].slice(0, 20);
+"#;

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use anyhow::{Context as _, ensure};
 use crm_e2e::{
-    Driver, Screenshots, app_binary, click, drag_and_drop, wait_for, wait_for_text, wait_until,
+    Driver, Screenshots, app_binary, click, drag_and_drop, set_value, wait_for, wait_for_text,
+    wait_until,
 };
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
@@ -110,10 +111,60 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     )
     .await?;
 
-    // Customers: sorted, paged list; the first one opens as a Customer 360.
+    // Customers: one scrolling list, of which only the rows in view are in the page; scrolled
+    // to the end, it shows the last customer. The first one opens as a Customer 360.
     click(&client, "[data-testid=nav-customers]").await?;
-    wait_for_text(&client, "[data-testid=customers-page]", "Page 1 of").await?;
+    wait_for(&client, "[data-testid=customer-row]").await?;
     screenshots.take(&client, "customers").await?;
+    let total = client
+        .execute(
+            "return Number(document.querySelector('[data-testid=customers-table] table').getAttribute('aria-rowcount'));",
+            Vec::new(),
+        )
+        .await?
+        .as_u64()
+        .unwrap_or(0);
+    ensure!(
+        total > 100,
+        "the demo has more customers than a screen: {total}"
+    );
+    client
+        .execute(
+            "const view = document.querySelector('[data-testid=customers-table]'); view.scrollTop = view.scrollHeight;",
+            Vec::new(),
+        )
+        .await?;
+    wait_until(
+        &client,
+        &format!(
+            "document.querySelector('[data-testid=customer-row][aria-rowindex=\"{}\"]') !== null",
+            total + 1
+        ),
+        Duration::from_secs(10),
+    )
+    .await?;
+    let drawn = client
+        .execute(
+            "return document.querySelectorAll('[data-testid=customers-table] tbody tr:not(.virtual-spacer)').length;",
+            Vec::new(),
+        )
+        .await?
+        .as_u64()
+        .unwrap_or(0);
+    ensure!(
+        drawn < 80,
+        "only a window of the {total} customers is in the page, not {drawn} rows"
+    );
+    screenshots
+        .take(&client, "customers-scrolled-to-the-end")
+        .await?;
+    client
+        .execute(
+            "document.querySelector('[data-testid=customers-table]').scrollTop = 0;",
+            Vec::new(),
+        )
+        .await?;
+    wait_for(&client, "[data-testid=customer-row][aria-rowindex=\"2\"]").await?;
     let first = wait_for(&client, "[data-testid=customer-row-name]").await?;
     let name = first.text().await?;
     first.click().await?;
@@ -166,6 +217,19 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     // Reload the page: the move reached the store.
     click(&client, "[data-testid=nav-dashboard]").await?;
     click(&client, "[data-testid=nav-pipeline]").await?;
+    wait_for(&client, &format!("{target} {card}")).await?;
+
+    // The filters narrow the counts and totals as well as the cards: no deal is worth a
+    // trillion; cleared, the board is back.
+    set_value(&client, "#pipeline-minimum", "1000000000000", "input").await?;
+    wait_until(
+        &client,
+        "!document.querySelector('[data-testid=deal-card]') && \
+         [...document.querySelectorAll('[data-testid=column-count]')].every(c => c.textContent === '0')",
+        Duration::from_secs(10),
+    )
+    .await?;
+    set_value(&client, "#pipeline-minimum", "", "input").await?;
     wait_for(&client, &format!("{target} {card}")).await?;
 
     // The keyboard alternative: the card's "Move to…" list.
@@ -324,6 +388,20 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     click(&client, "[data-testid=nav-activities]").await?;
     wait_for(&client, "[data-testid=activity-item]").await?;
     screenshots.take(&client, "activities").await?;
+    // Each group shows its first 25; "Show more" adds to every group.
+    let shown = "document.querySelectorAll('[data-testid=activity-item]').length";
+    let before = client
+        .execute(&format!("return {shown};"), Vec::new())
+        .await?
+        .as_u64()
+        .unwrap_or(0);
+    click(&client, ".activity-group [data-testid$='-more']").await?;
+    wait_until(
+        &client,
+        &format!("{shown} > {before}"),
+        Duration::from_secs(10),
+    )
+    .await?;
     click(&client, "[data-testid=complete-activity]").await?;
     wait_for(&client, "[data-testid=activity-outcome]")
         .await?
@@ -402,7 +480,7 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
         .await?;
     switch_theme(&client, "light").await?;
     click(&client, "[data-testid=nav-communications]").await?;
-    wait_for(&client, "[data-testid=communications-history] li").await?;
+    wait_for(&client, "[data-testid=communication-row]").await?;
     wait_for(&client, "[data-testid=log-customer]")
         .await?
         .send_keys(&query)

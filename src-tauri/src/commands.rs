@@ -217,6 +217,14 @@ pub(crate) async fn disqualify_lead(
 }
 
 #[tauri::command]
+pub(crate) async fn get_pipeline_board(
+    store: Shared<'_>,
+    request: Request<GetPipelineBoard>,
+) -> Response<GetPipelineBoard> {
+    Ok(lock(&store)?.pipeline_board(&request)?)
+}
+
+#[tauri::command]
 pub(crate) async fn list_deals(
     store: Shared<'_>,
     request: Request<ListDeals>,

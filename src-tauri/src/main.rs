@@ -54,6 +54,7 @@ commands![
     convert_lead,
     disqualify_lead,
     list_deals,
+    get_pipeline_board,
     get_deal,
     get_deal_view,
     create_deal,

@@ -20,7 +20,13 @@ pub(crate) struct Context {
 
 impl Context {
     pub(crate) fn new() -> anyhow::Result<Context> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        // `cargo run` says where the manifest is at run time. The path compiled in is only a
+        // fallback: the shared target dir keeps one xtask binary for every clone, and its
+        // compiled-in path is the clone that built it first.
+        let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+        let root = manifest_dir
             .parent()
             .context("xtask lives one level below the workspace root")?
             .to_path_buf();

@@ -205,6 +205,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0001_init.sql"),
     include_str!("../../../migrations/client/0002_full_model.sql"),
     include_str!("../../../migrations/client/0003_list_indexes.sql"),
+    include_str!("../../../migrations/client/0004_board_index.sql"),
 ];
 
 /// A store as schema `version` left it, holding one customer (its document written by the
@@ -289,11 +290,56 @@ fn upgrade_from(version: usize) {
     );
 }
 
+/// Schemas whose upgrade recreates the rows' tables (0003 does), so the rows are rebuilt from
+/// the documents. Later migrations only add indexes (see the next test).
+const REBUILT_SCHEMAS: std::ops::RangeInclusive<usize> = 1..=2;
+
 #[test]
 fn a_store_of_every_earlier_schema_is_upgraded_and_rebuilt() {
-    for version in 1..MIGRATIONS.len() {
+    for version in REBUILT_SCHEMAS {
         upgrade_from(version);
     }
+}
+
+/// A store of schema 3 (what the current code writes, without the board index of 0004) is
+/// upgraded in place: the index appears and every row is kept.
+#[test]
+fn a_store_of_the_schema_before_the_board_index_gains_it() {
+    assert_eq!(
+        MIGRATIONS.len(),
+        4,
+        "a newer migration needs its own upgrade test"
+    );
+    let mut t = TestStore::new();
+    let acme: Customer = t.create(json!({"name": "Acme Corp"}));
+    let path = t.dir.path().join(STORE_FILE_NAME);
+    let dir = t.dir;
+    drop(t.store);
+    {
+        let connection = rusqlite::Connection::open(&path).expect("opens");
+        connection
+            .execute_batch("DROP INDEX deals_board; PRAGMA user_version = 3;")
+            .expect("schema 3");
+    }
+    let store = Store::open(&path).expect("upgrades");
+    let connection = rusqlite::Connection::open(&path).expect("opens");
+    let version: i64 = connection
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .expect("version");
+    let indexes: i64 = connection
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'deals_board'",
+            [],
+            |row| row.get(0),
+        )
+        .expect("index");
+    assert_eq!((version, indexes), (4, 1));
+    let listed = store
+        .list_customers(&CustomerQuery::default())
+        .expect("lists")
+        .data;
+    assert_eq!(listed, vec![acme]);
+    drop(dir);
 }
 
 #[test]

@@ -906,3 +906,118 @@ fn activity_groups_carry_a_limit_and_count_them_all() {
         .expect("groups");
     assert_eq!((all.overdue.len(), all.counts.overdue), (7, 7));
 }
+
+#[test]
+fn the_board_counts_and_sums_every_open_deal_per_stage_and_pages_the_cards() {
+    use crm_model::{Amount, PipelineId};
+    use crm_protocol::query::BoardQuery;
+
+    let mut tenant = tenant();
+    let pipeline = tenant.t.store.default_pipeline().expect("seeded");
+    let open_stages: Vec<_> = pipeline
+        .ordered_stages()
+        .into_iter()
+        .filter(|(_, stage)| !stage.is_closed())
+        .map(|(id, _)| id)
+        .collect();
+    let board = tenant
+        .t
+        .store
+        .pipeline_board(&BoardQuery::new(pipeline.id))
+        .expect("board");
+    let columns: Vec<_> = board.columns.iter().map(|column| column.stage_id).collect();
+    assert_eq!(columns, open_stages, "every open stage, in order");
+    let summary: Vec<(u64, Amount, Amount, Vec<String>)> = board
+        .columns
+        .iter()
+        .map(|column| {
+            (
+                column.count,
+                column.amount,
+                column.weighted,
+                column.deals.iter().map(|deal| deal.name.clone()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary[..2],
+        [
+            (
+                1,
+                Amount::from_decimal(5_000.0),
+                Amount::from_decimal(500.0),
+                vec!["Acme - Support".to_owned()]
+            ),
+            (
+                1,
+                Amount::from_decimal(100_000.0),
+                Amount::from_decimal(25_000.0),
+                vec!["Acme - Enterprise".to_owned()]
+            ),
+        ],
+        "the lost deal is not on the board"
+    );
+    assert!(summary[2..].iter().all(|(count, ..)| *count == 0));
+
+    // Filters narrow the counts and totals as well as the cards.
+    let mut query = BoardQuery::new(pipeline.id);
+    query.min_value = Some(10_000.0);
+    let board = tenant.t.store.pipeline_board(&query).expect("board");
+    assert_eq!(
+        board
+            .columns
+            .iter()
+            .map(|column| column.count)
+            .collect::<Vec<_>>()[..2],
+        [0, 1]
+    );
+    let mut query = BoardQuery::new(pipeline.id);
+    query.search = Some("supp".into());
+    let board = tenant.t.store.pipeline_board(&query).expect("board");
+    assert_eq!(board.columns[0].count, 1);
+    assert_eq!(board.columns[1].count, 0);
+
+    // A column holds its first cards; the rest come after its cursor.
+    for n in 0..4 {
+        let _: Deal = tenant.t.create(
+            json!({"name": format!("Extra {n}"), "customerId": tenant.initech.id, "pipelineId": pipeline.id,
+            "stageId": open_stages[0], "amount": 1000}),
+        );
+    }
+    let mut query = BoardQuery::new(pipeline.id);
+    query.cards_per_stage = 2;
+    let board = tenant.t.store.pipeline_board(&query).expect("board");
+    let first = &board.columns[0];
+    assert_eq!(first.count, 5);
+    assert_eq!(
+        first
+            .deals
+            .iter()
+            .map(|deal| deal.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Extra 3", "Extra 2"],
+        "most recently changed first"
+    );
+    let rest = tenant
+        .t
+        .store
+        .list_deals(&query.more_of_stage(first.stage_id, first.next_cursor.clone()))
+        .expect("more");
+    assert_eq!(
+        rest.data
+            .iter()
+            .map(|deal| deal.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Extra 1", "Extra 0"]
+    );
+
+    let unknown = tenant
+        .t
+        .store
+        .pipeline_board(&BoardQuery::new(PipelineId(uuid::Uuid::now_v7())))
+        .expect_err("no such pipeline");
+    assert!(
+        unknown.to_string().contains("pipelineId"),
+        "names the field: {unknown}"
+    );
+}

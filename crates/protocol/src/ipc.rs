@@ -13,8 +13,8 @@ use crm_model::{
 };
 
 pub use crate::query::{
-    ActivityQuery, CommunicationQuery, ContactQuery, CustomerQuery, DealQuery, LeadQuery, Page,
-    Pagination,
+    ActivityQuery, BoardColumn, BoardQuery, CommunicationQuery, ContactQuery, CustomerQuery,
+    DealQuery, LeadQuery, Page, Pagination, PipelineBoard,
 };
 pub use crate::reports::{
     ActivitySummary, DashboardStats, DateRange, Forecast, FunnelStage, Segment, SegmentRow,
@@ -121,8 +121,12 @@ command!(
 command!(DisqualifyLead = "disqualify_lead": DisqualifyLeadRequest => Lead);
 
 command!(
-    /// One page of the deals list (the kanban loads a pipeline's open deals with it).
+    /// One page of the deals list (a kanban column's further cards too).
     ListDeals = "list_deals": DealQuery => Page<Deal>
+);
+command!(
+    /// The kanban board: every open stage's count, totals and first cards, filtered.
+    GetPipelineBoard = "get_pipeline_board": BoardQuery => PipelineBoard
 );
 command!(GetDeal = "get_deal": DealId => Deal);
 command!(
@@ -341,6 +345,7 @@ pub const ALL_COMMANDS: &[&str] = &[
     ConvertLead::NAME,
     DisqualifyLead::NAME,
     ListDeals::NAME,
+    GetPipelineBoard::NAME,
     GetDeal::NAME,
     GetDealView::NAME,
     CreateDeal::NAME,

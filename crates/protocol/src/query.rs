@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use crm_model::{
-    ActivityStatus, ActivityType, CommunicationType, ContactRole, CustomerCategory, CustomerId,
-    CustomerStatus, DealId, DealStatus, LeadId, LeadStatus, PipelineId, Priority, Rating, StageId,
-    UserId,
+    ActivityStatus, ActivityType, Amount, CommunicationType, ContactRole, CustomerCategory,
+    CustomerId, CustomerStatus, Deal, DealId, DealStatus, LeadId, LeadStatus, PipelineId, Priority,
+    Rating, StageId, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -201,6 +201,105 @@ pub struct ActivityQuery {
     pub overdue: bool,
     #[serde(default, flatten)]
     pub paging: Paging,
+}
+
+/// The kanban board of a pipeline (spec §3.5): its open deals with the board's filters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BoardQuery {
+    pub pipeline_id: PipelineId,
+    #[serde(default)]
+    pub owner_id: Option<UserId>,
+    /// In the currency's unit (e.g. dollars), inclusive.
+    #[serde(default)]
+    pub min_value: Option<f64>,
+    #[serde(default)]
+    pub max_value: Option<f64>,
+    #[serde(default)]
+    pub expected_close_date_from: Option<NaiveDate>,
+    #[serde(default)]
+    pub expected_close_date_to: Option<NaiveDate>,
+    #[serde(default)]
+    pub search: Option<String>,
+    /// Cards each column holds at first; the rest come with [`BoardQuery::more_of_stage`].
+    #[serde(default = "cards_per_stage")]
+    pub cards_per_stage: u32,
+}
+
+fn cards_per_stage() -> u32 {
+    50
+}
+
+impl BoardQuery {
+    pub fn new(pipeline_id: PipelineId) -> BoardQuery {
+        BoardQuery {
+            pipeline_id,
+            owner_id: None,
+            min_value: None,
+            max_value: None,
+            expected_close_date_from: None,
+            expected_close_date_to: None,
+            search: None,
+            cards_per_stage: cards_per_stage(),
+        }
+    }
+
+    /// The open deals of one stage that pass the board's filters, most recently changed first:
+    /// the query of a column's cards, from `cursor` (a column's [`BoardColumn::next_cursor`]).
+    pub fn more_of_stage(&self, stage_id: StageId, cursor: Option<String>) -> DealQuery {
+        let mut query = self.open_deals();
+        query.stage_id = Some(stage_id);
+        query.paging.cursor = cursor;
+        query
+    }
+
+    /// The open deals of the pipeline that pass the board's filters, in the cards' order.
+    pub fn open_deals(&self) -> DealQuery {
+        DealQuery {
+            pipeline_id: Some(self.pipeline_id),
+            stage_id: None,
+            status: Some(DealStatus::Open),
+            customer_id: None,
+            owner_id: self.owner_id,
+            min_value: self.min_value,
+            max_value: self.max_value,
+            expected_close_date_from: self.expected_close_date_from,
+            expected_close_date_to: self.expected_close_date_to,
+            search: self.search.clone(),
+            paging: Paging {
+                sort_by: Some("updatedAt".into()),
+                sort_order: Some(SortOrder::Desc),
+                page: 1,
+                limit: self.cards_per_stage,
+                cursor: None,
+                with_total: false,
+            },
+        }
+    }
+}
+
+/// A pipeline's open stages, in order, each with the count and totals of every deal that
+/// passes the filters and the first cards.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PipelineBoard {
+    pub columns: Vec<BoardColumn>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BoardColumn {
+    pub stage_id: StageId,
+    pub count: u64,
+    /// Sum of the deals' amounts, whatever their currency (as the dashboard sums them).
+    pub amount: Amount,
+    /// Sum of each deal's amount times its probability.
+    pub weighted: Amount,
+    /// The first cards, most recently changed first.
+    pub deals: Vec<Deal>,
+    /// Where the next cards start; `None` when `deals` holds them all.
+    #[serde(default)]
+    pub next_cursor: Option<String>,
 }
 
 /// A page of a list, in the spec's `{data, pagination}` shape, plus the cursor of the next page.

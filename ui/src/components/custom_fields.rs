@@ -4,13 +4,44 @@
 
 use std::collections::BTreeMap;
 
-use crm_model::{CustomFieldDefinition, CustomFieldType, RecordKind};
-use crm_protocol::ipc::GetSettings;
+use crm_model::{CustomFieldDefinition, CustomFieldType, FieldMap, RecordKind};
+use crm_protocol::ipc::{Command, GetSettings, UpdateRecord};
 use serde_json::Value;
+use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::hooks::{Load, use_app, use_command};
+use crate::hooks::{AppContext, Load, use_app, use_command};
+use crate::ipc;
+
+/// The card's `on_save` for record `id`: stores the values as the record's `customFields`
+/// with update command `C`, says so, then calls `saved` (the page reloads the record).
+pub(crate) fn save_custom_fields<C, Id>(
+    app: &AppContext,
+    id: Id,
+    saved: Callback<()>,
+) -> Callback<BTreeMap<String, Value>>
+where
+    C: Command<Request = UpdateRecord<Id>> + 'static,
+    Id: Copy + 'static,
+{
+    let app = app.clone();
+    Callback::from(move |values: BTreeMap<String, Value>| {
+        let app = app.clone();
+        let saved = saved.clone();
+        let mut patch = FieldMap::new();
+        patch.insert("customFields".into(), serde_json::json!(values));
+        spawn_local(async move {
+            match ipc::call::<C>(&UpdateRecord { id, patch }).await {
+                Ok(_) => {
+                    app.success("Custom fields saved");
+                    saved.emit(());
+                }
+                Err(error) => app.error(error.message),
+            }
+        });
+    })
+}
 
 /// A stored value as its input shows it.
 pub(crate) fn as_text(value: Option<&Value>) -> String {

@@ -79,3 +79,18 @@ pub(crate) fn SelectField(props: &SelectFieldProps) -> Html {
         </div>
     }
 }
+
+/// Select options for a closed set, with an "any" choice first.
+pub(crate) fn choices<T: Copy>(
+    all: &[T],
+    value: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+    any: &'static str,
+) -> Vec<(AttrValue, AttrValue)> {
+    std::iter::once((AttrValue::from(""), AttrValue::from(any)))
+        .chain(
+            all.iter()
+                .map(|item| (AttrValue::from(value(*item)), AttrValue::from(label(*item)))),
+        )
+        .collect()
+}

@@ -76,8 +76,9 @@ fn CompleteDialog(props: &CompleteDialogProps) -> Html {
     }
 }
 
-/// The most activities each group shows; its heading counts them all.
-const GROUP_LIMIT: u32 = 100;
+/// The activities each group shows at first; its heading counts them all, and "Show more"
+/// adds as many again to every group.
+const GROUP_LIMIT: u32 = 25;
 
 #[component]
 pub(crate) fn ActivitiesPage() -> Html {
@@ -85,14 +86,19 @@ pub(crate) fn ActivitiesPage() -> Html {
     let scope = use_state(|| ActivityScope::All);
     let version = use_state(|| 0_u32);
     let completing = use_state(|| None::<Activity>);
+    let limit = use_state(|| GROUP_LIMIT);
     let groups = use_command::<GetActivityGroups, _>(
         ActivityGroupsRequest {
             scope: *scope,
             today: app.today,
-            limit: Some(GROUP_LIMIT),
+            limit: Some(*limit),
         },
-        (*scope, *version, app.data_version),
+        (*scope, *version, *limit, app.data_version),
     );
+    let show_more = {
+        let limit = limit.clone();
+        Callback::from(move |_: MouseEvent| limit.set(*limit + GROUP_LIMIT))
+    };
 
     let tabs = SCOPES.iter().map(|(candidate, label, slug)| {
         let candidate = *candidate;
@@ -149,7 +155,12 @@ pub(crate) fn ActivitiesPage() -> Html {
                 <h2 class="card-title">{ format!("{title} ({})", format::thousands(count as i64)) }</h2>
                 <ul class="activity-list">{ for activities.iter().map(|activity| item(activity, overdue)) }</ul>
                 if more > 0 {
-                    <p class="muted">{ format!("and {} more: the activities list and search find them", format::thousands(more as i64)) }</p>
+                    <p class="group-more">
+                        <span class="muted">{ format!("{} of {} shown", activities.len(), format::thousands(count as i64)) }</span>
+                        <button type="button" class="button small" onclick={show_more.clone()} data-testid={format!("group-{slug}-more")}>
+                            { format!("Show {} more", more.min(u64::from(GROUP_LIMIT))) }
+                        </button>
+                    </p>
                 }
             </section>
         }

@@ -1,19 +1,18 @@
 //! Communication history: calls, emails, meetings and notes, newest first, by type; and a form
 //! that logs a new one.
 
-use crm_model::{CommunicationType, CustomerId, FieldMap};
+use crm_model::{Communication, CommunicationType, CustomerId, FieldMap};
 use crm_protocol::ipc::{CommunicationQuery, CreateCommunication, ListCommunications};
-use crm_protocol::query::Paging;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::components::{CustomerPicker, PageHeader, Pager, SelectField, TextField, choices};
+use crate::components::{
+    CustomerPicker, PageHeader, Paged, SelectField, TextField, VirtualTable, block_loader, choices,
+};
 use crate::format;
 use crate::hooks::{Load, use_app, use_command};
 use crate::ipc;
 use crate::route::Route;
-
-const PAGE_SIZE: u32 = 30;
 
 #[component]
 fn LogForm(props: &LogFormProps) -> Html {
@@ -115,68 +114,58 @@ struct LogFormProps {
 pub(crate) fn CommunicationsPage() -> Html {
     let app = use_app();
     let kind = use_state(|| None::<CommunicationType>);
-    let page = use_state(|| 1_u32);
     let version = use_state(|| 0_u32);
     let query = CommunicationQuery {
         communication_type: *kind,
-        paging: Paging {
-            page: *page,
-            limit: PAGE_SIZE,
-            ..Paging::default()
-        },
         ..CommunicationQuery::default()
-    };
-    let list =
-        use_command::<ListCommunications, _>(query.clone(), (query, *version, app.data_version));
+    }
+    .first_block();
+    let list = use_command::<ListCommunications, _>(
+        query.clone(),
+        (query.clone(), *version, app.data_version),
+    );
     let on_kind = {
         let kind = kind.clone();
-        let page = page.clone();
-        Callback::from(move |value: String| {
-            kind.set(CommunicationType::parse(&value));
-            page.set(1);
-        })
-    };
-    let on_page = {
-        let page = page.clone();
-        Callback::from(move |target: u32| page.set(target))
+        Callback::from(move |value: String| kind.set(CommunicationType::parse(&value)))
     };
     let on_logged = {
         let version = version.clone();
-        let page = page.clone();
-        Callback::from(move |()| {
-            page.set(1);
-            version.set(*version + 1);
+        Callback::from(move |()| version.set(*version + 1))
+    };
+    let row = {
+        let app = app.clone();
+        Callback::from(move |communication: Communication| {
+            let open = communication
+                .customer_id
+                .map(|customer| app.navigate_callback(Route::Customer(customer)));
+            html! {
+                <>
+                    <td><span class="badge">{ communication.communication_type.label() }</span></td>
+                    <td title={communication.notes.clone()}>
+                        <strong>{ communication.subject.clone().unwrap_or_default() }</strong>
+                        { format!(" {}", communication.notes) }
+                    </td>
+                    <td>
+                        if let Some(open) = open {
+                            <button type="button" class="link" onclick={open}>{ "Customer" }</button>
+                        }
+                    </td>
+                    <td class="nowrap muted">{ format::date(communication.occurred_at.date_naive()) }</td>
+                </>
+            }
         })
     };
-    let (body, pages) = match &*list {
-        Load::Loading => (html! { <p class="muted">{ "Loading…" }</p> }, 1),
-        Load::Failed(message) => (
-            html! { <p class="banner banner-error">{ format!("The history could not be loaded: {message}") }</p> },
-            1,
-        ),
-        Load::Loaded(result) => (
-            html! {
-                <ul class="feed history" data-testid="communications-history">
-                    { for result.data.iter().map(|communication| {
-                        let open = communication.customer_id.map(|customer| app.navigate_callback(Route::Customer(customer)));
-                        html! {
-                            <li key={communication.id.to_string()} class="feed-item">
-                                <span class="badge">{ communication.communication_type.label() }</span>
-                                <span class="feed-title">
-                                    <strong>{ communication.subject.clone().unwrap_or_default() }</strong>
-                                    { format!(" {}", communication.notes) }
-                                </span>
-                                if let Some(open) = open {
-                                    <button type="button" class="link" onclick={open}>{ "Customer" }</button>
-                                }
-                                <span class="muted feed-time">{ format::date(communication.occurred_at.date_naive()) }</span>
-                            </li>
-                        }
-                    }) }
-                </ul>
-            },
-            result.pagination.pages,
-        ),
+    let body = match &*list {
+        Load::Loading => html! { <p class="muted">{ "Loading…" }</p> },
+        Load::Failed(message) => html! {
+            <p class="banner banner-error">{ format!("The history could not be loaded: {message}") }</p>
+        },
+        Load::Loaded(result) => html! {
+            <VirtualTable<Communication> key={format!("{query:?}")} first={result.clone()}
+                load={block_loader::<ListCommunications, _>(query.clone())} {row} columns={4}
+                label="Communications" testid="communications-history" row_testid="communication-row"
+                head={html! { <><th class="col-narrow">{ "Type" }</th><th class="col-wide">{ "What" }</th><th class="col-narrow">{ "Customer" }</th><th class="col-narrow">{ "When" }</th></> }} />
+        },
     };
     html! {
         <>
@@ -189,7 +178,6 @@ pub(crate) fn CommunicationsPage() -> Html {
                             value={kind.map_or("", CommunicationType::as_str)} on_change={on_kind} />
                     </div>
                     { body }
-                    <Pager page={*page} {pages} {on_page} name="communications" />
                 </section>
                 <section class="card form-card">
                     <h2 class="card-title">{ "Log a communication" }</h2>

@@ -4,13 +4,13 @@
 use crm_model::{Contact, ContactId, CustomerId, RecordId, RecordKind};
 use crm_protocol::ipc::{
     CommunicationQuery, GetContact, GetCustomer, ListCommunications, SetPrimaryContact,
-    UpdateContact, UpdateRecord,
+    UpdateContact,
 };
 use crm_protocol::query::{Paging, SortOrder};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::components::{CustomFieldsCard, PageHeader, RecordHistory};
+use crate::components::{CustomFieldsCard, PageHeader, RecordHistory, save_custom_fields};
 use crate::format;
 use crate::hooks::{Load, loading, use_app, use_command};
 use crate::ipc;
@@ -102,27 +102,10 @@ pub(crate) fn ContactDetailPage(props: &ContactDetailProps) -> Html {
             });
         })
     };
-    let save_fields = {
-        let app = app.clone();
+    let save_fields = save_custom_fields::<UpdateContact, _>(&app, id, {
         let reloads = reloads.clone();
-        Callback::from(
-            move |values: std::collections::BTreeMap<String, serde_json::Value>| {
-                let app = app.clone();
-                let reloads = reloads.clone();
-                let mut patch = crm_model::FieldMap::new();
-                patch.insert("customFields".into(), serde_json::json!(values));
-                spawn_local(async move {
-                    match ipc::call::<UpdateContact>(&UpdateRecord { id, patch }).await {
-                        Ok(_) => {
-                            app.success("Custom fields saved");
-                            reloads.set(*reloads + 1);
-                        }
-                        Err(error) => app.error(error.message),
-                    }
-                });
-            },
-        )
-    };
+        Callback::from(move |()| reloads.set(*reloads + 1))
+    });
     let body = loading(&contact, "contact", |contact| {
         let company = match contact.customer_id {
             Some(id) => html! { <CustomerLink {id} /> },

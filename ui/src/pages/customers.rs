@@ -6,7 +6,8 @@ use crm_protocol::query::SortOrder;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::components::{PageHeader, SelectField, TextField};
+use crate::components::{PageHeader, SelectField, TextField, VirtualTable, block_loader};
+use crate::format;
 use crate::hooks::use_app;
 use crate::ipc;
 use crate::route::Route;
@@ -56,13 +57,14 @@ pub(crate) fn CustomersPage() -> Html {
     };
 
     let subtitle = match &state.list {
-        ListState::Loaded { total: 1, .. } => "1 customer".to_owned(),
-        ListState::Loaded { total, .. }
-            if state.query.search.is_some() || state.query.status.is_some() =>
-        {
-            format!("{total} customers match")
+        ListState::Loaded(page) if page.pagination.total == 1 => "1 customer".to_owned(),
+        ListState::Loaded(page) if state.query.search.is_some() || state.query.status.is_some() => {
+            format!(
+                "{} customers match",
+                format::thousands(page.pagination.total as i64)
+            )
         }
-        ListState::Loaded { total, .. } => format!("{total} customers"),
+        ListState::Loaded(page) => format::count(page.pagination.total, "customer", "customers"),
         ListState::Loading | ListState::Failed(_) => "Everyone you sell to".to_owned(),
     };
 
@@ -74,7 +76,6 @@ pub(crate) fn CustomersPage() -> Html {
                     <h2 id="customers-list-title" class="card-title">{ "All customers" }</h2>
                     { list_filters(&state) }
                     { customer_list(&state, &app) }
-                    { pager(&state) }
                 </section>
                 <section class="card form-card" aria-labelledby="customer-form-title">
                     <h2 id="customer-form-title" class="card-title">{ "New customer" }</h2>
@@ -123,27 +124,6 @@ fn list_filters(state: &UseReducerHandle<CustomersState>) -> Html {
     }
 }
 
-fn pager(state: &UseReducerHandle<CustomersState>) -> Html {
-    let ListState::Loaded { pages, .. } = &state.list else {
-        return Html::default();
-    };
-    let pages = (*pages).max(1);
-    let page = state.query.paging.page;
-    let go = |target: u32| {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(CustomersAction::GoToPage(target)))
-    };
-    html! {
-        <nav class="pager" aria-label="Pages">
-            <button type="button" class="button" disabled={page <= 1} onclick={go(page.saturating_sub(1))}
-                data-testid="customers-previous">{ "← Previous" }</button>
-            <span class="muted" data-testid="customers-page">{ format!("Page {page} of {pages}") }</span>
-            <button type="button" class="button" disabled={u64::from(page) >= pages} onclick={go(page + 1)}
-                data-testid="customers-next">{ "Next →" }</button>
-        </nav>
-    }
-}
-
 fn sort_header(
     state: &UseReducerHandle<CustomersState>,
     column: &'static str,
@@ -184,8 +164,8 @@ fn customer_list(state: &UseReducerHandle<CustomersState>, app: &crate::hooks::A
                 { format!("The customers could not be loaded: {message}") }
             </p>
         },
-        ListState::Loaded { customers, .. }
-            if customers.is_empty()
+        ListState::Loaded(page)
+            if page.data.is_empty()
                 && (state.query.search.is_some() || state.query.status.is_some()) =>
         {
             html! {
@@ -195,26 +175,33 @@ fn customer_list(state: &UseReducerHandle<CustomersState>, app: &crate::hooks::A
                 </div>
             }
         }
-        ListState::Loaded { customers, .. } if customers.is_empty() => html! {
+        ListState::Loaded(page) if page.data.is_empty() => html! {
             <div class="empty-state" data-testid="customers-empty">
                 <p class="empty-title">{ "No customers yet" }</p>
                 <p class="muted">{ "Create the first one with the form." }</p>
             </div>
         },
-        ListState::Loaded { customers, .. } => html! {
-            <table class="table" data-testid="customers-table">
-                <thead>
-                    <tr>
-                        { sort_header(state, "name", "Name") }
-                        <th>{ "Email" }</th>
-                        <th>{ "Phone" }</th>
-                        { sort_header(state, "industry", "Industry") }
-                        { sort_header(state, "status", "Status") }
-                    </tr>
-                </thead>
-                <tbody>{ for customers.iter().map(|customer| customer_row(customer, app)) }</tbody>
-            </table>
-        },
+        ListState::Loaded(page) => {
+            let row = {
+                let app = app.clone();
+                Callback::from(move |customer: Customer| customer_row(&customer, &app))
+            };
+            let query = &state.query;
+            html! {
+                <VirtualTable<Customer> key={format!("{query:?}")} first={page.clone()}
+                    load={block_loader::<ListCustomers, _>(query.clone())} {row} columns={5}
+                    label="Customers" testid="customers-table" row_testid="customer-row"
+                    head={html! {
+                        <>
+                            { sort_header(state, "name", "Name") }
+                            <th>{ "Email" }</th>
+                            <th>{ "Phone" }</th>
+                            { sort_header(state, "industry", "Industry") }
+                            { sort_header(state, "status", "Status") }
+                        </>
+                    }} />
+            }
+        }
     }
 }
 
@@ -230,7 +217,7 @@ fn customer_row(customer: &Customer, app: &crate::hooks::AppContext) -> Html {
         CustomerStatus::Inactive => "badge badge-inactive",
     };
     html! {
-        <tr key={customer.id.to_string()} data-testid="customer-row">
+        <>
             <td class="cell-name">
                 <button type="button" class="link" onclick={open} data-testid="customer-row-name">
                     { customer.name.clone() }
@@ -240,7 +227,7 @@ fn customer_row(customer: &Customer, app: &crate::hooks::AppContext) -> Html {
             <td class="nowrap">{ optional(&customer.primary_phone) }</td>
             <td>{ optional(&customer.industry) }</td>
             <td><span class={status_class}>{ customer.status.label() }</span></td>
-        </tr>
+        </>
     }
 }
 

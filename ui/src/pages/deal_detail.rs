@@ -10,12 +10,12 @@ use crm_model::{
 };
 use crm_protocol::ipc::{
     AttachFile, AttachFileRequest, DealView, GetDealView, MoveDealStage, MoveDealStageRequest,
-    OpenAttachment, UpdateDeal, UpdateRecord, WithId,
+    OpenAttachment, UpdateDeal, WithId,
 };
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::components::{CustomFieldsCard, PageHeader, RecordHistory};
+use crate::components::{CustomFieldsCard, PageHeader, RecordHistory, save_custom_fields};
 use crate::format;
 use crate::hooks::{AppContext, Load, loading, use_app, use_command, use_user_names};
 use crate::ipc;
@@ -336,27 +336,7 @@ pub(crate) fn DealDetailPage(props: &DealDetailProps) -> Html {
         });
         let panel = match *tab {
             Tab::Overview => {
-                let on_save = {
-                    let app = app.clone();
-                    let reload = reload.clone();
-                    Callback::from(
-                        move |values: std::collections::BTreeMap<String, serde_json::Value>| {
-                            let app = app.clone();
-                            let reload = reload.clone();
-                            let mut patch = crm_model::FieldMap::new();
-                            patch.insert("customFields".into(), serde_json::json!(values));
-                            spawn_local(async move {
-                                match ipc::call::<UpdateDeal>(&UpdateRecord { id, patch }).await {
-                                    Ok(_) => {
-                                        app.success("Custom fields saved");
-                                        reload.emit(());
-                                    }
-                                    Err(error) => app.error(error.message),
-                                }
-                            });
-                        },
-                    )
-                };
+                let on_save = save_custom_fields::<UpdateDeal, _>(&app, id, reload.clone());
                 html! {
                     <>
                         { overview(view, &directory) }

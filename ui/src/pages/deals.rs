@@ -1,20 +1,20 @@
 //! The deals list: every deal with its stage, value and close date; filter by status, search by
-//! name, sort by value or close date, paged. A deal opens its own page.
+//! name, sort by value or close date, in one scrolling table. A deal opens its own page.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
-use crm_model::{DealStatus, StageId};
+use crm_model::{Deal, DealStatus, StageId};
 use crm_protocol::ipc::{DealQuery, ListDeals, ListPipelines};
 use crm_protocol::query::{Paging, SortOrder};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::components::{PageHeader, Pager, SelectField, choices};
+use crate::components::{PageHeader, Paged, SelectField, VirtualTable, block_loader, choices};
 use crate::format;
 use crate::hooks::{Load, use_app, use_command};
 use crate::route::Route;
 
-const PAGE_SIZE: u32 = 25;
 /// (sort column, label) of the sort choices.
 const SORTS: [(&str, &str); 3] = [
     ("createdAt", "Newest"),
@@ -28,7 +28,6 @@ pub(crate) fn DealsPage() -> Html {
     let search = use_state(String::new);
     let status = use_state(|| Some(DealStatus::Open));
     let sort = use_state(|| "amount".to_owned());
-    let page = use_state(|| 1_u32);
     let order = if *sort == "expectedCloseDate" {
         SortOrder::Asc
     } else {
@@ -40,93 +39,78 @@ pub(crate) fn DealsPage() -> Html {
         paging: Paging {
             sort_by: Some((*sort).clone()),
             sort_order: Some(order),
-            page: *page,
-            limit: PAGE_SIZE,
             ..Paging::default()
         },
         ..DealQuery::default()
-    };
-    let deals = use_command::<ListDeals, _>(query.clone(), (query, app.data_version));
+    }
+    .first_block();
+    let deals = use_command::<ListDeals, _>(query.clone(), (query.clone(), app.data_version));
     let pipelines = use_command::<ListPipelines, _>((), app.data_version);
-    let stage_names: HashMap<StageId, String> = match &*pipelines {
+    let stage_names: Rc<HashMap<StageId, String>> = Rc::new(match &*pipelines {
         Load::Loaded(list) => list
             .iter()
             .flat_map(|pipeline| pipeline.stages.iter())
             .map(|(id, stage)| (*id, stage.name.clone()))
             .collect(),
         _ => HashMap::new(),
-    };
+    });
     let on_search = {
         let search = search.clone();
-        let page = page.clone();
         Callback::from(move |event: InputEvent| {
             search.set(event.target_unchecked_into::<HtmlInputElement>().value());
-            page.set(1);
         })
     };
     let on_status = {
         let status = status.clone();
-        let page = page.clone();
         Callback::from(move |value: String| {
             status.set(DealStatus::parse(&value));
-            page.set(1);
         })
     };
     let on_sort = {
         let sort = sort.clone();
-        let page = page.clone();
         Callback::from(move |value: String| {
             sort.set(value);
-            page.set(1);
         })
     };
-    let on_page = {
-        let page = page.clone();
-        Callback::from(move |target: u32| page.set(target))
+    let row = {
+        let app = app.clone();
+        Callback::from(move |deal: Deal| {
+            let overdue = deal.status == DealStatus::Open
+                && deal.expected_close_date.is_some_and(|day| day < app.today);
+            html! {
+                <>
+                    <td class="cell-name">
+                        <button type="button" class="link" onclick={app.navigate_callback(Route::Deal(deal.id))}>{ deal.name.clone() }</button>
+                    </td>
+                    <td>{ deal.stage_id.and_then(|stage| stage_names.get(&stage).cloned()).unwrap_or_default() }</td>
+                    <td><span class="badge">{ deal.status.label() }</span></td>
+                    <td class="number">{ format::money(deal.amount, &deal.currency_code) }</td>
+                    <td class="number">{ format!("{}%", deal.probability) }</td>
+                    <td class={classes!(overdue.then_some("overdue-text"))}>
+                        { deal.closed_date.or(deal.expected_close_date).map_or_else(String::new, format::date) }
+                    </td>
+                </>
+            }
+        })
     };
     let sort_options: Vec<(AttrValue, AttrValue)> = SORTS
         .iter()
         .map(|(value, label)| (AttrValue::from(*value), AttrValue::from(*label)))
         .collect();
-    let (subtitle, body, pages) = match &*deals {
-        Load::Loading => (
-            String::new(),
-            html! { <p class="muted">{ "Loading…" }</p> },
-            1,
-        ),
+    let (subtitle, body) = match &*deals {
+        Load::Loading => (String::new(), html! { <p class="muted">{ "Loading…" }</p> }),
         Load::Failed(message) => (
             String::new(),
             html! { <p class="banner banner-error">{ format!("The deals could not be loaded: {message}") }</p> },
-            1,
         ),
         Load::Loaded(result) => (
             format::count(result.pagination.total, "deal", "deals"),
             html! {
-                <table class="table" data-testid="deals-list">
-                    <thead><tr><th>{ "Deal" }</th><th>{ "Stage" }</th><th>{ "Status" }</th><th class="number">{ "Value" }</th><th class="number">{ "Probability" }</th><th>{ "Close date" }</th></tr></thead>
-                    <tbody>
-                        { for result.data.iter().map(|deal| {
-                            let name = html! {
-                                <button type="button" class="link" onclick={app.navigate_callback(Route::Deal(deal.id))}>{ deal.name.clone() }</button>
-                            };
-                            let overdue = deal.status == DealStatus::Open && deal.expected_close_date.is_some_and(|day| day < app.today);
-                            html! {
-                                <tr key={deal.id.to_string()}>
-                                    <td class="cell-name">{ name }</td>
-                                    <td>{ deal.stage_id.and_then(|stage| stage_names.get(&stage).cloned()).unwrap_or_default() }</td>
-                                    <td><span class="badge">{ deal.status.label() }</span></td>
-                                    <td class="number">{ format::money(deal.amount, &deal.currency_code) }</td>
-                                    <td class="number">{ format!("{}%", deal.probability) }</td>
-                                    <td class={classes!(overdue.then_some("overdue-text"))}>
-                                        { deal.closed_date.or(deal.expected_close_date).map_or_else(String::new, format::date) }
-                                    </td>
-                                </tr>
-                            }
-                        }) }
-                    </tbody>
-                </table>
+                <VirtualTable<Deal> key={format!("{query:?}")} first={result.clone()}
+                    load={block_loader::<ListDeals, _>(query.clone())} {row} columns={6}
+                    label="Deals" testid="deals-list"
+                    head={html! { <><th>{ "Deal" }</th><th>{ "Stage" }</th><th>{ "Status" }</th><th class="number">{ "Value" }</th><th class="number">{ "Probability" }</th><th>{ "Close date" }</th></> }} />
             },
-            result.pagination.pages,
         ),
     };
     html! {
@@ -145,7 +129,6 @@ pub(crate) fn DealsPage() -> Html {
                         <SelectField id="deals-sort" label="Sort" options={sort_options} value={AttrValue::from((*sort).clone())} on_change={on_sort} />
                     </div>
                     { body }
-                    <Pager page={*page} {pages} {on_page} name="deals" />
                 </section>
             </div>
         </>

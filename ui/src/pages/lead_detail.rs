@@ -10,13 +10,15 @@ use crm_model::{
 use crm_protocol::ipc::{
     ActivityQuery, ConvertLead, ConvertLeadRequest, DisqualifyLead, DisqualifyLeadRequest,
     GetConversionDuplicates, GetLead, GetSettings, ListActivities, ListActivitiesRequest,
-    ListPipelines, UpdateLead, UpdateRecord, WithId,
+    ListPipelines, UpdateLead, WithId,
 };
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::components::{CustomFieldsCard, Meter, Modal, RecordHistory, SelectField, TextField};
+use crate::components::{
+    CustomFieldsCard, Meter, Modal, RecordHistory, SelectField, TextField, save_custom_fields,
+};
 use crate::format;
 use crate::hooks::{Load, use_app, use_command};
 use crate::ipc;
@@ -333,27 +335,10 @@ pub(crate) fn LeadDetailPage(props: &LeadDetailProps) -> Html {
     let disqualifying = use_state(|| false);
     let reason = use_state(String::new);
     let back = app.navigate_callback(Route::Leads);
-    let save_fields = {
-        let app = app.clone();
+    let save_fields = save_custom_fields::<UpdateLead, _>(&app, id, {
         let version = version.clone();
-        Callback::from(
-            move |values: std::collections::BTreeMap<String, serde_json::Value>| {
-                let app = app.clone();
-                let version = version.clone();
-                let mut patch = crm_model::FieldMap::new();
-                patch.insert("customFields".into(), serde_json::json!(values));
-                spawn_local(async move {
-                    match ipc::call::<UpdateLead>(&UpdateRecord { id, patch }).await {
-                        Ok(_) => {
-                            app.success("Custom fields saved");
-                            version.set(*version + 1);
-                        }
-                        Err(error) => app.error(error.message),
-                    }
-                });
-            },
-        )
-    };
+        Callback::from(move |()| version.set(*version + 1))
+    });
 
     let Load::Loaded(lead) = &*lead else {
         return html! {

@@ -1,58 +1,55 @@
-//! The pipeline kanban (spec §3.5): a pipeline switcher, filters, the pipeline's value and
-//! weighted value, one column per open stage with its count and total, and deal cards that move
-//! by drag and drop or, from the keyboard, with the card's "Move to…" list. Win and lose from the
-//! card.
+//! The pipeline kanban (spec §3.5): a pipeline switcher, filters (text, owner, close date,
+//! value), the pipeline's value and weighted value, one column per open stage with its count and
+//! total, and deal cards that move by drag and drop or, from the keyboard, with the card's
+//! "Move to…" list. Win and lose from the card.
+//!
+//! The store answers the board in one command: each column's count and totals over every deal
+//! that passes the filters, and its first cards; "Show more" reads a column's next cards.
 
 use chrono::NaiveDate;
-use crm_model::{Currency, Deal, DealId, DealStatus, LostReason, Pipeline, PipelineId, StageId};
+use crm_model::{Currency, Deal, DealId, LostReason, Pipeline, PipelineId, StageId};
 use crm_protocol::ipc::{
-    DealQuery, ListDeals, ListPipelines, LoseDeal, LoseDealRequest, MoveDealStage,
-    MoveDealStageRequest, WinDeal, WinDealRequest, WithId,
+    BoardQuery, GetPipelineBoard, ListDeals, ListPipelines, LoseDeal, LoseDealRequest,
+    MoveDealStage, MoveDealStageRequest, WinDeal, WinDealRequest, WithId,
 };
-use crm_protocol::query::Paging;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::components::{Modal, PageHeader, SelectField, TextField};
 use crate::format;
-use crate::hooks::{AppContext, Load, use_app, use_command};
+use crate::hooks::{AppContext, Load, use_app, use_command, use_user_names};
 use crate::ipc;
 use crate::route::Route;
 use crate::state::{Board, BoardAction, card_markers};
 
-/// The most open deals the board loads, in pages of the list's maximum size.
-const MOST_DEALS: usize = 5_000;
 /// Cards a column shows at first; "Show more" adds as many again. The column's count and
 /// total always cover all its deals.
-const CARDS_SHOWN: usize = 50;
+const CARDS_SHOWN: u32 = 50;
 /// Drag data type: the deal's id as text.
 const DRAG_TYPE: &str = "text/plain";
 
-async fn load_open_deals(pipeline: PipelineId) -> Result<Vec<Deal>, String> {
-    let mut deals = Vec::new();
-    let mut cursor = None;
-    loop {
-        let query = DealQuery {
-            pipeline_id: Some(pipeline),
-            status: Some(DealStatus::Open),
-            paging: Paging {
-                limit: 500,
-                cursor,
-                with_total: false,
-                sort_by: Some("updatedAt".into()),
-                sort_order: Some(crm_protocol::query::SortOrder::Desc),
-                ..Paging::default()
-            },
-            ..DealQuery::default()
-        };
-        let page = ipc::call::<ListDeals>(&query)
-            .await
-            .map_err(|error| error.message)?;
-        deals.extend(page.data);
-        match page.next_cursor {
-            Some(next) if deals.len() < MOST_DEALS => cursor = Some(next),
-            _ => return Ok(deals),
+/// The board's filters as typed.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Filters {
+    text: String,
+    owner: String,
+    minimum: String,
+    closes_from: String,
+    closes_to: String,
+}
+
+impl Filters {
+    fn query(&self, pipeline: PipelineId) -> BoardQuery {
+        let text = self.text.trim();
+        BoardQuery {
+            owner_id: self.owner.parse().ok(),
+            min_value: self.minimum.trim().replace(',', "").parse::<f64>().ok(),
+            expected_close_date_from: self.closes_from.parse().ok(),
+            expected_close_date_to: self.closes_to.parse().ok(),
+            search: (!text.is_empty()).then(|| text.to_owned()),
+            cards_per_stage: CARDS_SHOWN,
+            ..BoardQuery::new(pipeline)
         }
     }
 }
@@ -277,15 +274,16 @@ fn LoseDialog(props: &LoseDialogProps) -> Html {
 pub(crate) fn PipelinePage() -> Html {
     let app = use_app();
     let pipelines = use_command::<ListPipelines, _>((), app.data_version);
+    let users = use_user_names();
     let chosen = use_state(|| None::<PipelineId>);
     let board = use_reducer(Board::default);
     let board_state = use_state(|| Load::<()>::Loading);
-    let text = use_state(String::new);
-    let minimum = use_state(String::new);
+    let filters = use_state(Filters::default);
     let over = use_state(|| None::<StageId>);
-    // Cards shown per column once "Show more" was used (CARDS_SHOWN before).
-    let cards_shown = use_state(std::collections::HashMap::<StageId, usize>::new);
     let losing = use_state(|| None::<Deal>);
+    // Every load is numbered: while the filters change faster than the store answers (typing),
+    // only the newest answer is shown.
+    let latest = use_mut_ref(|| 0_u64);
 
     let pipeline: Option<Pipeline> = match &*pipelines {
         Load::Loaded(list) => chosen
@@ -295,45 +293,44 @@ pub(crate) fn PipelinePage() -> Html {
             .cloned(),
         _ => None,
     };
+    let query = pipeline.as_ref().map(|pipeline| filters.query(pipeline.id));
 
     {
         let dispatcher = board.dispatcher();
         let board_state = board_state.clone();
         let pipeline = pipeline.clone();
-        use_effect_with(
-            (
-                pipeline.as_ref().map(|pipeline| pipeline.id),
-                app.data_version,
-            ),
-            move |_| {
-                if let Some(pipeline) = pipeline {
-                    board_state.set(Load::Loading);
-                    spawn_local(async move {
-                        match load_open_deals(pipeline.id).await {
-                            Ok(deals) => {
-                                dispatcher
-                                    .dispatch(BoardAction::Loaded(Board::new(&pipeline, deals)));
-                                board_state.set(Load::Loaded(std::rc::Rc::new(())));
-                            }
-                            Err(message) => board_state.set(Load::Failed(message)),
+        use_effect_with((query.clone(), app.data_version), move |(query, _)| {
+            if let (Some(pipeline), Some(query)) = (pipeline, query.clone()) {
+                *latest.borrow_mut() += 1;
+                let run = *latest.borrow();
+                spawn_local(async move {
+                    let answer = ipc::call::<GetPipelineBoard>(&query).await;
+                    if *latest.borrow() != run {
+                        return;
+                    }
+                    match answer {
+                        Ok(answer) => {
+                            dispatcher.dispatch(BoardAction::Loaded(Board::new(&pipeline, answer)));
+                            board_state.set(Load::Loaded(std::rc::Rc::new(())));
                         }
-                    });
-                }
-            },
-        );
+                        Err(error) => board_state.set(Load::Failed(error.message)),
+                    }
+                });
+            }
+        });
     }
 
     let on_pipeline = {
         let chosen = chosen.clone();
         Callback::from(move |value: String| chosen.set(value.parse().ok()))
     };
-    let on_text = {
-        let text = text.clone();
-        Callback::from(move |value: String| text.set(value))
-    };
-    let on_minimum = {
-        let minimum = minimum.clone();
-        Callback::from(move |value: String| minimum.set(value))
+    let filter = |set: fn(&mut Filters, String)| {
+        let filters = filters.clone();
+        Callback::from(move |value: String| {
+            let mut next = (*filters).clone();
+            set(&mut next, value);
+            filters.set(next);
+        })
     };
     let on_move = {
         let dispatcher = board.dispatcher();
@@ -376,12 +373,17 @@ pub(crate) fn PipelinePage() -> Html {
             .collect(),
         _ => Vec::new(),
     };
-    let words = text.trim().to_lowercase();
-    let minimum_value = minimum.trim().replace(',', "").parse::<f64>().ok();
-    let visible = |deal: &Deal| {
-        (words.is_empty() || deal.name.to_lowercase().contains(&words))
-            && minimum_value.is_none_or(|minimum| deal.amount.to_decimal() >= minimum)
-    };
+    let mut owners: Vec<(AttrValue, AttrValue)> = users
+        .iter()
+        .map(|(id, name)| {
+            (
+                AttrValue::from(id.to_string()),
+                AttrValue::from(name.clone()),
+            )
+        })
+        .collect();
+    owners.sort_by(|a, b| a.1.cmp(&b.1));
+    owners.insert(0, (AttrValue::from(""), AttrValue::from("Anyone")));
     let usd = Currency::usd();
     let stages: Vec<(StageId, String)> = board
         .columns
@@ -420,18 +422,33 @@ pub(crate) fn PipelinePage() -> Html {
                 }
             })
         };
-        let shown: Vec<&Deal> = column.deals.iter().filter(|deal| visible(deal)).collect();
-        let total: crm_model::Amount = shown.iter().map(|deal| deal.amount).sum();
-        let count = shown.len();
-        let limit = cards_shown.get(&stage_id).copied().unwrap_or(CARDS_SHOWN);
         let show_more = {
-            let cards_shown = cards_shown.clone();
+            let dispatcher = board.dispatcher();
+            let app = app.clone();
+            let more = query
+                .as_ref()
+                .map(|query| query.more_of_stage(stage_id, column.next_cursor.clone()));
             Callback::from(move |_: MouseEvent| {
-                let mut next = (*cards_shown).clone();
-                next.insert(stage_id, limit + CARDS_SHOWN);
-                cards_shown.set(next);
+                let Some(more) = more.clone() else {
+                    return;
+                };
+                let dispatcher = dispatcher.clone();
+                let app = app.clone();
+                spawn_local(async move {
+                    match ipc::call::<ListDeals>(&more).await {
+                        Ok(page) => dispatcher.dispatch(BoardAction::More(
+                            stage_id,
+                            page.data,
+                            page.next_cursor,
+                        )),
+                        Err(error) => {
+                            app.error(format!("More deals could not be loaded: {}", error.message))
+                        }
+                    }
+                });
             })
         };
+        let hidden = column.hidden();
         html! {
             <section class={classes!("kanban-column", (*over == Some(stage_id)).then_some("drop-target"))}
                 {ondragover} {ondragleave} {ondrop}
@@ -440,18 +457,18 @@ pub(crate) fn PipelinePage() -> Html {
                 <header class="kanban-header">
                     <h2>{ column.name.clone() }<span class="muted">{ format!(" {}%", column.probability) }</span></h2>
                     <p class="kanban-totals" data-testid="column-totals">
-                        <span data-testid="column-count">{ count }</span>
-                        { format!(" deals · {}", format::money_compact(total, &usd)) }
+                        <span data-testid="column-count">{ column.count }</span>
+                        { format!(" deals · {}", format::money_compact(column.amount, &usd)) }
                     </p>
                 </header>
                 <div class="kanban-cards">
-                    { for shown.into_iter().take(limit).map(|deal| html! {
+                    { for column.deals.iter().map(|deal| html! {
                         <DealCard key={deal.id.to_string()} deal={deal.clone()} stages={stages.clone()} today={app.today}
                             on_move={on_move.clone()} on_win={on_win.clone()} on_lose={on_lose.clone()} on_open={on_open.clone()} />
                     }) }
-                    if count > limit {
+                    if hidden > 0 && column.next_cursor.is_some() {
                         <button type="button" class="button small show-more" onclick={show_more} data-testid="column-show-more">
-                            { format!("Show {} more of {}", (count - limit).min(CARDS_SHOWN), count - limit) }
+                            { format!("Show {} more of {}", hidden.min(u64::from(CARDS_SHOWN)), format::thousands(hidden as i64)) }
                         </button>
                     }
                 </div>
@@ -470,14 +487,24 @@ pub(crate) fn PipelinePage() -> Html {
                             value={AttrValue::from(pipeline.as_ref().map(|pipeline| pipeline.id.to_string()).unwrap_or_default())}
                             on_change={on_pipeline} />
                     }
-                    <TextField id="pipeline-search" label="Find a deal" value={AttrValue::from((*text).clone())}
-                        placeholder="Deal name" on_input={on_text} />
-                    <TextField id="pipeline-minimum" label="Minimum value" value={AttrValue::from((*minimum).clone())}
-                        placeholder="e.g. 10000" input_type="number" on_input={on_minimum} />
+                    <TextField id="pipeline-search" label="Find a deal" value={AttrValue::from(filters.text.clone())}
+                        placeholder="Deal name" on_input={filter(|filters, value| filters.text = value)} />
+                    <SelectField id="pipeline-owner" label="Owner" options={owners}
+                        value={AttrValue::from(filters.owner.clone())}
+                        on_change={filter(|filters, value| filters.owner = value)} />
+                    <TextField id="pipeline-closes-from" label="Closes from" input_type="date"
+                        value={AttrValue::from(filters.closes_from.clone())}
+                        on_input={filter(|filters, value| filters.closes_from = value)} />
+                    <TextField id="pipeline-closes-to" label="Closes by" input_type="date"
+                        value={AttrValue::from(filters.closes_to.clone())}
+                        on_input={filter(|filters, value| filters.closes_to = value)} />
+                    <TextField id="pipeline-minimum" label="Minimum value" value={AttrValue::from(filters.minimum.clone())}
+                        placeholder="e.g. 10000" input_type="number"
+                        on_input={filter(|filters, value| filters.minimum = value)} />
                     <div class="pipeline-summary" data-testid="pipeline-summary">
                         <span><strong>{ format::money_compact(board.value(), &usd) }</strong>{ " pipeline" }</span>
                         <span><strong>{ format::money_compact(board.weighted(), &usd) }</strong>{ " weighted" }</span>
-                        <span><strong>{ board.count() }</strong>{ " open deals" }</span>
+                        <span><strong>{ format::thousands(board.count() as i64) }</strong>{ " open deals" }</span>
                     </div>
                 </div>
                 { match (&*pipelines, &*board_state) {

@@ -7,6 +7,8 @@ use crm_protocol::ipc::{CustomerQuery, IpcError, Page};
 use crm_protocol::query::SortOrder;
 use yew::Reducible;
 
+use crate::components::Paged;
+
 /// The text inputs of the create form. Each knows its wire name, so field errors coming back
 /// from the model or the shell land beside the right input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,11 +61,8 @@ impl FormField {
 pub(crate) enum ListState {
     #[default]
     Loading,
-    Loaded {
-        customers: Vec<Customer>,
-        total: u64,
-        pages: u64,
-    },
+    /// The list's first block with the total; the table fetches the rest as it scrolls.
+    Loaded(Rc<Page<Customer>>),
     Failed(String),
 }
 
@@ -131,18 +130,16 @@ pub(crate) struct CustomersState {
     pub(crate) list_version: u32,
     /// The name of the customer created last, for a confirmation.
     pub(crate) created: Option<String>,
-    /// Filters, sort and page of the list.
+    /// Filters and sort of the list, asking for its first block.
     pub(crate) query: CustomerQuery,
 }
 
-/// Rows per page of the customers list.
-pub(crate) const PAGE_SIZE: u32 = 25;
-
 impl CustomersState {
     pub(crate) fn new() -> CustomersState {
-        let mut state = CustomersState::default();
-        state.query.paging.limit = PAGE_SIZE;
-        state
+        CustomersState {
+            query: CustomerQuery::default().first_block(),
+            ..CustomersState::default()
+        }
     }
 
     /// The column the list is sorted by and its direction (name, ascending by default).
@@ -176,7 +173,6 @@ pub(crate) enum CustomersAction {
     FilterStatus(Option<CustomerStatus>),
     /// Sort by this column; the same column again flips the direction.
     SortBy(&'static str),
-    GoToPage(u32),
 }
 
 impl Reducible for CustomersState {
@@ -186,11 +182,7 @@ impl Reducible for CustomersState {
         let mut next = (*self).clone();
         match action {
             CustomersAction::ListLoaded(page) => {
-                next.list = ListState::Loaded {
-                    customers: page.data,
-                    total: page.pagination.total,
-                    pages: page.pagination.pages,
-                };
+                next.list = ListState::Loaded(Rc::new(page));
             }
             CustomersAction::ListFailed(message) => next.list = ListState::Failed(message),
             CustomersAction::Edit(field, value) => {
@@ -225,12 +217,10 @@ impl Reducible for CustomersState {
             CustomersAction::Search(text) => {
                 let text = text.trim();
                 next.query.search = (!text.is_empty()).then(|| text.to_owned());
-                next.query.paging.page = 1;
                 next.reload();
             }
             CustomersAction::FilterStatus(status) => {
                 next.query.status = status;
-                next.query.paging.page = 1;
                 next.reload();
             }
             CustomersAction::SortBy(column) => {
@@ -242,11 +232,6 @@ impl Reducible for CustomersState {
                 };
                 next.query.paging.sort_by = Some(column.to_owned());
                 next.query.paging.sort_order = Some(order);
-                next.query.paging.page = 1;
-                next.reload();
-            }
-            CustomersAction::GoToPage(page) => {
-                next.query.paging.page = page.max(1);
                 next.reload();
             }
         }
@@ -300,34 +285,21 @@ mod tests {
             pagination: Pagination::new(1, 50, 1),
             next_cursor: None,
         };
-        let state = run(vec![CustomersAction::ListLoaded(page)]);
-        assert_eq!(
-            state.list,
-            ListState::Loaded {
-                customers: vec![customer("Acme Corp")],
-                total: 1,
-                pages: 1
-            }
-        );
+        let state = run(vec![CustomersAction::ListLoaded(page.clone())]);
+        assert_eq!(state.list, ListState::Loaded(Rc::new(page)));
         let state = run(vec![CustomersAction::ListFailed("store closed".into())]);
         assert_eq!(state.list, ListState::Failed("store closed".into()));
     }
 
     #[test]
-    fn filters_sort_and_pages_change_the_query_and_reload() {
-        /// Actions, then the sort, page and search they leave the query with.
-        type Case<'a> = (
-            Vec<CustomersAction>,
-            (&'a str, SortOrder),
-            u32,
-            Option<&'a str>,
-        );
+    fn filters_and_sort_change_the_query_and_reload() {
+        /// Actions, then the sort and search they leave the query with.
+        type Case<'a> = (Vec<CustomersAction>, (&'a str, SortOrder), Option<&'a str>);
         let cases: &[Case] = &[
-            (vec![], ("name", SortOrder::Asc), 1, None),
+            (vec![], ("name", SortOrder::Asc), None),
             (
                 vec![CustomersAction::SortBy("name")],
                 ("name", SortOrder::Desc),
-                1,
                 None,
             ),
             (
@@ -336,41 +308,28 @@ mod tests {
                     CustomersAction::SortBy("name"),
                 ],
                 ("name", SortOrder::Asc),
-                1,
                 None,
             ),
             (
                 vec![
-                    CustomersAction::GoToPage(3),
+                    CustomersAction::SortBy("name"),
                     CustomersAction::SortBy("createdAt"),
                 ],
                 ("createdAt", SortOrder::Asc),
-                1,
                 None,
             ),
             (
-                vec![
-                    CustomersAction::GoToPage(3),
-                    CustomersAction::Search("  acme ".into()),
-                ],
+                vec![CustomersAction::Search("  acme ".into())],
                 ("name", SortOrder::Asc),
-                1,
                 Some("acme"),
-            ),
-            (
-                vec![CustomersAction::GoToPage(4)],
-                ("name", SortOrder::Asc),
-                4,
-                None,
             ),
             (
                 vec![CustomersAction::Search("   ".into())],
                 ("name", SortOrder::Asc),
-                1,
                 None,
             ),
         ];
-        for (actions, sort, page, search) in cases {
+        for (actions, sort, search) in cases {
             let count = actions.len() as u32;
             let state = actions
                 .iter()
@@ -379,9 +338,12 @@ mod tests {
                     state.reduce(action)
                 });
             assert_eq!(state.sort(), *sort, "{actions:?}");
-            assert_eq!(state.query.paging.page, *page, "{actions:?}");
             assert_eq!(state.query.search.as_deref(), *search, "{actions:?}");
-            assert_eq!(state.query.paging.limit, PAGE_SIZE);
+            assert_eq!(
+                (state.query.paging.page, state.query.paging.limit),
+                (1, crate::components::virtual_table::BLOCK),
+                "the page asks for the table's first block"
+            );
             assert_eq!(state.list_version, count, "every change reloads");
         }
         let state = run(vec![CustomersAction::FilterStatus(Some(

@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use chrono::NaiveDate;
 use crm_model::{Amount, Deal, DealId, DealStatus, Pipeline, StageId};
+use crm_protocol::ipc::PipelineBoard;
 use yew::Reducible;
 
 /// Deals worth this much (in the currency's unit) or more are marked "High value".
@@ -17,12 +18,20 @@ pub(crate) struct Column {
     pub(crate) stage_id: StageId,
     pub(crate) name: String,
     pub(crate) probability: i64,
+    /// Every open deal of the stage that passes the filters, loaded as a card or not.
+    pub(crate) count: u64,
+    pub(crate) amount: Amount,
+    pub(crate) weighted: Amount,
+    /// The cards loaded so far, most recently changed first.
     pub(crate) deals: Vec<Deal>,
+    /// Where the next cards start; `None` when they are all loaded.
+    pub(crate) next_cursor: Option<String>,
 }
 
 impl Column {
-    pub(crate) fn total(&self) -> Amount {
-        self.deals.iter().map(|deal| deal.amount).sum()
+    /// Cards of the column not loaded yet.
+    pub(crate) fn hidden(&self) -> u64 {
+        self.count.saturating_sub(self.deals.len() as u64)
     }
 }
 
@@ -32,31 +41,41 @@ pub(crate) struct Board {
 }
 
 impl Board {
-    /// One column per open stage, in the pipeline's order; deals of other pipelines, closed
-    /// deals and deals in closed stages stay off the board.
-    pub(crate) fn new(pipeline: &Pipeline, deals: Vec<Deal>) -> Board {
-        let mut columns: Vec<Column> = pipeline
+    /// One column per open stage, in the pipeline's order, with the store's counts, sums and
+    /// first cards; a stage the store did not answer for (just added) starts empty.
+    pub(crate) fn new(pipeline: &Pipeline, board: PipelineBoard) -> Board {
+        let mut answered = board.columns;
+        let columns = pipeline
             .ordered_stages()
             .into_iter()
             .filter(|(_, stage)| !stage.is_closed())
-            .map(|(stage_id, stage)| Column {
-                stage_id,
-                name: stage.name.clone(),
-                probability: stage.probability,
-                deals: Vec::new(),
+            .map(|(stage_id, stage)| {
+                let found = answered
+                    .iter()
+                    .position(|column| column.stage_id == stage_id)
+                    .map(|index| answered.swap_remove(index));
+                let (count, amount, weighted, deals, next_cursor) = match found {
+                    Some(column) => (
+                        column.count,
+                        column.amount,
+                        column.weighted,
+                        column.deals,
+                        column.next_cursor,
+                    ),
+                    None => (0, Amount::ZERO, Amount::ZERO, Vec::new(), None),
+                };
+                Column {
+                    stage_id,
+                    name: stage.name.clone(),
+                    probability: stage.probability,
+                    count,
+                    amount,
+                    weighted,
+                    deals,
+                    next_cursor,
+                }
             })
             .collect();
-        for deal in deals {
-            if deal.status != DealStatus::Open || deal.pipeline_id != Some(pipeline.id) {
-                continue;
-            }
-            if let Some(column) = columns
-                .iter_mut()
-                .find(|column| Some(column.stage_id) == deal.stage_id)
-            {
-                column.deals.push(deal);
-            }
-        }
         Board { columns }
     }
 
@@ -70,7 +89,11 @@ impl Board {
     fn take(&mut self, id: DealId) -> Option<Deal> {
         for column in &mut self.columns {
             if let Some(index) = column.deals.iter().position(|deal| deal.id == id) {
-                return Some(column.deals.remove(index));
+                let deal = column.deals.remove(index);
+                column.count = column.count.saturating_sub(1);
+                column.amount = column.amount.saturating_sub(deal.amount);
+                column.weighted = column.weighted.saturating_sub(deal.weighted_amount());
+                return Some(deal);
             }
         }
         None
@@ -87,25 +110,24 @@ impl Board {
             .iter_mut()
             .find(|column| Some(column.stage_id) == deal.stage_id)
         {
+            column.count += 1;
+            column.amount = column.amount.saturating_add(deal.amount);
+            column.weighted = column.weighted.saturating_add(deal.weighted_amount());
             column.deals.insert(0, deal);
         }
     }
 
-    pub(crate) fn count(&self) -> usize {
-        self.columns.iter().map(|column| column.deals.len()).sum()
+    pub(crate) fn count(&self) -> u64 {
+        self.columns.iter().map(|column| column.count).sum()
     }
 
     pub(crate) fn value(&self) -> Amount {
-        self.columns.iter().map(Column::total).sum()
+        self.columns.iter().map(|column| column.amount).sum()
     }
 
     /// Each deal's amount times its own probability.
     pub(crate) fn weighted(&self) -> Amount {
-        self.columns
-            .iter()
-            .flat_map(|column| &column.deals)
-            .map(|deal| deal.amount.percent(deal.probability as f64))
-            .sum()
+        self.columns.iter().map(|column| column.weighted).sum()
     }
 }
 
@@ -118,6 +140,8 @@ pub(crate) enum BoardAction {
     Stored(Box<Deal>),
     /// The store refused a move: the deal goes back where it was.
     Revert(Box<Deal>),
+    /// A column's next cards, and where the ones after them start.
+    More(StageId, Vec<Deal>, Option<String>),
 }
 
 impl Reducible for Board {
@@ -136,6 +160,20 @@ impl Reducible for Board {
             BoardAction::Stored(deal) | BoardAction::Revert(deal) => {
                 next.take(deal.id);
                 next.place(*deal);
+            }
+            BoardAction::More(stage_id, deals, cursor) => {
+                if let Some(column) = next
+                    .columns
+                    .iter_mut()
+                    .find(|column| column.stage_id == stage_id)
+                {
+                    // A card moved here meanwhile is already shown.
+                    let known: Vec<DealId> = column.deals.iter().map(|deal| deal.id).collect();
+                    column
+                        .deals
+                        .extend(deals.into_iter().filter(|deal| !known.contains(&deal.id)));
+                    column.next_cursor = cursor;
+                }
             }
         }
         Rc::new(next)
@@ -160,6 +198,7 @@ pub(crate) fn card_markers(deal: &Deal, today: NaiveDate) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crm_protocol::ipc::BoardColumn;
 
     const PIPELINE: &str = "0190a6a4-0000-7000-8000-0000000000a0";
     const LEAD_IN: &str = "0190a6a4-0000-7000-8000-0000000000b1";
@@ -202,15 +241,43 @@ mod tests {
             .collect()
     }
 
+    /// The board the store would answer for `deals`, with at most `cards` cards a column.
+    fn board_of(deals: Vec<Deal>, cards: usize) -> Board {
+        let pipeline = pipeline();
+        let columns = pipeline
+            .ordered_stages()
+            .into_iter()
+            .filter(|(_, stage)| !stage.is_closed())
+            .map(|(stage_id, _)| {
+                let open: Vec<Deal> = deals
+                    .iter()
+                    .filter(|deal| {
+                        deal.status == DealStatus::Open && deal.stage_id == Some(stage_id)
+                    })
+                    .cloned()
+                    .collect();
+                BoardColumn {
+                    stage_id,
+                    count: open.len() as u64,
+                    amount: open.iter().map(|deal| deal.amount).sum(),
+                    weighted: open.iter().map(Deal::weighted_amount).sum(),
+                    next_cursor: (open.len() > cards).then(|| "more".to_owned()),
+                    deals: open.into_iter().take(cards).collect(),
+                }
+            })
+            .collect();
+        Board::new(&pipeline, PipelineBoard { columns })
+    }
+
     fn board() -> Board {
-        Board::new(
-            &pipeline(),
+        board_of(
             vec![
                 deal(1, LEAD_IN, 1_000, "OPEN"),
                 deal(2, PROPOSAL, 2_000, "OPEN"),
                 deal(3, WON, 9_000, "WON"),
                 deal(4, LEAD_IN, 500, "OPEN"),
             ],
+            50,
         )
     }
 
@@ -231,7 +298,7 @@ mod tests {
                 ("Proposal".to_owned(), vec!["Deal 2".to_owned()]),
             ]
         );
-        assert_eq!(board.columns[0].total(), Amount(150_000));
+        assert_eq!(board.columns[0].amount, Amount(150_000));
         assert_eq!(board.count(), 3);
         assert_eq!(board.value(), Amount(350_000));
         assert_eq!(board.weighted(), Amount(175_000));
@@ -247,6 +314,16 @@ mod tests {
             ["Deal 1".to_owned(), "Deal 2".to_owned()]
         );
         assert_eq!(names(&moved)[0].1, ["Deal 4".to_owned()]);
+        assert_eq!(
+            (moved.columns[0].count, moved.columns[0].amount),
+            (1, Amount(50_000)),
+            "the counts and totals follow the card"
+        );
+        assert_eq!(
+            (moved.columns[1].count, moved.columns[1].amount),
+            (2, Amount(300_000))
+        );
+        assert_eq!(moved.value(), Amount(350_000));
         let reverted = moved.reduce(BoardAction::Revert(Box::new(deal_one)));
         assert_eq!(
             names(&reverted)[0].1,
@@ -264,6 +341,35 @@ mod tests {
         let board = board.reduce(BoardAction::Stored(Box::new(won)));
         assert_eq!(board.count(), 2);
         assert!(board.columns[1].deals.is_empty());
+    }
+
+    #[test]
+    fn counts_cover_the_cards_not_loaded_and_more_cards_are_appended() {
+        let deals: Vec<Deal> = (10..15).map(|n| deal(n, LEAD_IN, 100, "OPEN")).collect();
+        let board = Rc::new(board_of(deals.clone(), 2));
+        let column = &board.columns[0];
+        assert_eq!(
+            (column.count, column.deals.len(), column.hidden()),
+            (5, 2, 3)
+        );
+        assert_eq!(column.amount, Amount(50_000));
+        assert_eq!(column.next_cursor.as_deref(), Some("more"));
+        let stage_id = column.stage_id;
+        // A card moved into the column meanwhile is not shown twice.
+        let board = board.reduce(BoardAction::More(stage_id, deals[1..4].to_vec(), None));
+        let column = &board.columns[0];
+        assert_eq!(
+            column
+                .deals
+                .iter()
+                .map(|deal| deal.name.as_str())
+                .collect::<Vec<_>>(),
+            ["Deal 10", "Deal 11", "Deal 12", "Deal 13"]
+        );
+        assert_eq!(
+            (column.count, column.hidden(), column.next_cursor.clone()),
+            (5, 1, None)
+        );
     }
 
     #[test]

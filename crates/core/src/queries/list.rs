@@ -62,6 +62,12 @@ impl Filter {
         );
     }
 
+    /// The WHERE clause of the rows not in the trash that pass, and its parameters in order.
+    pub(crate) fn live_rows(mut self) -> (String, Vec<Value>) {
+        self.push_bare("deleted_at IS NULL");
+        (self.clauses.join(" AND "), self.params)
+    }
+
     /// Every tag must be present.
     pub(crate) fn tags(&mut self, tags: &[String]) {
         for tag in tags

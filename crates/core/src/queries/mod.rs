@@ -4,11 +4,17 @@
 mod customer_view;
 mod list;
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
-use crm_model::{Activity, Communication, Contact, Customer, Deal, Lead, RecordKind};
+
+use crm_model::{
+    Activity, Amount, Communication, Contact, Customer, Deal, FieldError, Lead, Pipeline,
+    RecordKind, Rule, ValidationErrors,
+};
 use crm_protocol::query::{
-    ActivityQuery, CommunicationQuery, ContactQuery, CustomerQuery, DealQuery, LeadQuery, Page,
-    SortOrder,
+    ActivityQuery, BoardColumn, BoardQuery, CommunicationQuery, ContactQuery, CustomerQuery,
+    DealQuery, LeadQuery, Page, PipelineBoard, SortOrder,
 };
 
 pub use customer_view::ActivityScope;
@@ -140,28 +146,99 @@ impl Store {
     }
 
     pub fn list_deals(&self, query: &DealQuery) -> Result<Page<Deal>, CoreError> {
-        let mut filter = Filter::default();
-        filter.equal("pipeline_id", query.pipeline_id);
-        filter.equal("stage_id", query.stage_id);
-        filter.equal("status", query.status.map(|status| status.as_str()));
-        filter.equal("customer_id", query.customer_id);
-        filter.equal("owner_id", query.owner_id);
-        if let Some(min) = query.min_value {
-            filter.push("amount >= ?", crm_model::Amount::from_decimal(min).cents());
-        }
-        if let Some(max) = query.max_value {
-            filter.push("amount <= ?", crm_model::Amount::from_decimal(max).cents());
-        }
-        if let Some(from) = query.expected_close_date_from {
-            filter.push("expected_close_date >= ?", from.to_string());
-        }
-        if let Some(to) = query.expected_close_date_to {
-            filter.push("expected_close_date <= ?", to.to_string());
-        }
-        filter.search(DEALS.kind_token, query.search.as_deref());
-        run(&self.conn, &DEALS, filter, &query.paging)
+        run(&self.conn, &DEALS, deal_filter(query), &query.paging)
     }
 
+    /// The kanban board (spec §3.5): every open stage of the pipeline, in order, with the
+    /// count and sums of its open deals that pass the filters (one grouped query over the
+    /// board index) and its first cards (one indexed query per stage).
+    pub fn pipeline_board(&self, query: &BoardQuery) -> Result<PipelineBoard, CoreError> {
+        let pipeline: Pipeline = self.get(query.pipeline_id).map_err(|error| match error {
+            CoreError::NotFound { .. } => {
+                CoreError::Validation(ValidationErrors(vec![FieldError {
+                    field: "pipelineId".into(),
+                    rule: Rule::Reference {
+                        kind: "pipeline".into(),
+                    },
+                }]))
+            }
+            other => other,
+        })?;
+        let (clause, params) = deal_filter(&query.open_deals()).live_rows();
+        let mut sums: HashMap<String, (u64, i64, i64)> = HashMap::new();
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT stage_id, COUNT(*), TOTAL(amount), TOTAL(weighted_amount) FROM deals
+             WHERE {clause} GROUP BY stage_id"
+        ))?;
+        let mut rows = statement.query(rusqlite::params_from_iter(&params))?;
+        while let Some(row) = rows.next()? {
+            let stage: Option<String> = row.get(0)?;
+            let count: i64 = row.get(1)?;
+            // TOTAL is a float, and never overflows the way SUM would.
+            let amount: f64 = row.get(2)?;
+            let weighted: f64 = row.get(3)?;
+            if let Some(stage) = stage {
+                sums.insert(
+                    stage,
+                    (
+                        u64::try_from(count).unwrap_or(0),
+                        amount.round() as i64,
+                        weighted.round() as i64,
+                    ),
+                );
+            }
+        }
+        let mut columns = Vec::new();
+        for (stage_id, stage) in pipeline.ordered_stages() {
+            if stage.is_closed() {
+                continue;
+            }
+            let (count, amount, weighted) =
+                sums.get(&stage_id.to_string()).copied().unwrap_or_default();
+            let (deals, next_cursor) = if count == 0 {
+                (Vec::new(), None)
+            } else {
+                let cards = self.list_deals(&query.more_of_stage(stage_id, None))?;
+                (cards.data, cards.next_cursor)
+            };
+            columns.push(BoardColumn {
+                stage_id,
+                count,
+                amount: Amount(amount),
+                weighted: Amount(weighted),
+                deals,
+                next_cursor,
+            });
+        }
+        Ok(PipelineBoard { columns })
+    }
+}
+
+/// The deals list's filters (spec §2.4) as SQL.
+fn deal_filter(query: &DealQuery) -> Filter {
+    let mut filter = Filter::default();
+    filter.equal("pipeline_id", query.pipeline_id);
+    filter.equal("stage_id", query.stage_id);
+    filter.equal("status", query.status.map(|status| status.as_str()));
+    filter.equal("customer_id", query.customer_id);
+    filter.equal("owner_id", query.owner_id);
+    if let Some(min) = query.min_value {
+        filter.push("amount >= ?", Amount::from_decimal(min).cents());
+    }
+    if let Some(max) = query.max_value {
+        filter.push("amount <= ?", Amount::from_decimal(max).cents());
+    }
+    if let Some(from) = query.expected_close_date_from {
+        filter.push("expected_close_date >= ?", from.to_string());
+    }
+    if let Some(to) = query.expected_close_date_to {
+        filter.push("expected_close_date <= ?", to.to_string());
+    }
+    filter.search(DEALS.kind_token, query.search.as_deref());
+    filter
+}
+
+impl Store {
     pub fn list_communications(
         &self,
         query: &CommunicationQuery,
