@@ -2,7 +2,9 @@
 //! a create that reaches the store, and the customer still there after a restart.
 
 use anyhow::{Context as _, ensure};
-use crm_e2e::{Driver, Screenshots, app_binary, click, type_into, wait_for, wait_for_text};
+use crm_e2e::{
+    Driver, Screenshots, app_binary, check_contrast, click, type_into, wait_for, wait_for_text,
+};
 use fantoccini::{Client, Locator};
 
 const NAME: &str = "[data-testid=customer-name]";
@@ -92,6 +94,30 @@ async fn a_customer_created_through_the_form_survives_a_restart() -> anyhow::Res
     screenshots
         .take(&client, "customer-still-there-after-restart")
         .await?;
+
+    // The contrast check that every screenshot runs does see bad contrast: grey on grey.
+    client
+        .execute(
+            "const p = document.createElement('p'); p.id = 'low-contrast';
+             p.textContent = 'Hard to read'; p.style.color = '#999999'; p.style.background = '#aaaaaa';
+             document.querySelector('[data-route=customers]').prepend(p);",
+            Vec::new(),
+        )
+        .await?;
+    let verdict = check_contrast(&client).await;
+    ensure!(
+        verdict
+            .as_ref()
+            .is_err_and(|error| error.to_string().contains("Hard to read")),
+        "grey on grey is reported: {verdict:?}"
+    );
+    client
+        .execute(
+            "document.getElementById('low-contrast').remove();",
+            Vec::new(),
+        )
+        .await?;
+    check_contrast(&client).await?;
     client.close().await.context("ending the second session")?;
     Ok(())
 }

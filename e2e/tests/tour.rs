@@ -134,7 +134,7 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
             Vec::new(),
         )
         .await?;
-    wait_until(
+    let reached_the_end = wait_until(
         &client,
         &format!(
             "document.querySelector('[data-testid=customer-row][aria-rowindex=\"{}\"]') !== null",
@@ -142,7 +142,19 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
         ),
         Duration::from_secs(10),
     )
-    .await?;
+    .await;
+    if let Err(error) = reached_the_end {
+        let state = client
+            .execute(
+                "const view = document.querySelector('[data-testid=customers-table]');
+                 const rows = [...view.querySelectorAll('tbody tr')].map(r => r.getAttribute('aria-rowindex') || r.className);
+                 const spacer = view.querySelector('.virtual-spacer');
+                 return `scrollTop ${view.scrollTop} of ${view.scrollHeight}, view ${view.clientHeight}; rows ${rows[0]}..${rows[rows.length - 1]} (${rows.length}); first spacer ${spacer && spacer.outerHTML} ${spacer && spacer.getBoundingClientRect().height}`;",
+                Vec::new(),
+            )
+            .await?;
+        return Err(error.context(format!("the list scrolled to the end: {state}")));
+    }
     let drawn = client
         .execute(
             "return document.querySelectorAll('[data-testid=customers-table] tbody tr:not(.virtual-spacer)').length;",

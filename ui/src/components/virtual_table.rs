@@ -15,6 +15,8 @@ use crm_protocol::ipc::{
     Command, CommunicationQuery, ContactQuery, CustomerQuery, DealQuery, LeadQuery,
 };
 use crm_protocol::query::{Page, Paging};
+use wasm_bindgen::JsCast as _;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -269,23 +271,47 @@ where
         );
     }
 
-    let on_scroll = {
+    // Scroll events do not bubble, so the listener is the element's own, not Yew's delegated
+    // one. It re-renders only when the scroll changes which rows are drawn.
+    let drawn = use_mut_ref(|| (shown.clone(), total));
+    *drawn.borrow_mut() = (shown.clone(), total);
+    {
         let scroll = scroll.clone();
         let viewport = viewport.clone();
-        let shown = shown.clone();
-        Callback::from(move |_: Event| {
-            let Some(element) = viewport.cast::<web_sys::Element>() else {
-                return;
-            };
-            let next = (
-                f64::from(element.scroll_top()),
-                f64::from(element.client_height()),
-            );
-            if rows_in_view(next.0, next.1, total) != shown {
-                scroll.set(next);
+        use_effect_with((), move |()| {
+            let element = viewport.cast::<web_sys::Element>();
+            let listener = element.as_ref().map(|element| {
+                let target = element.clone();
+                let listener = Closure::<dyn Fn()>::new(move || {
+                    let next = (
+                        f64::from(target.scroll_top()),
+                        f64::from(target.client_height()),
+                    );
+                    let (shown, total) = drawn.borrow().clone();
+                    if rows_in_view(next.0, next.1, total) != shown {
+                        scroll.set(next);
+                    }
+                });
+                if let Err(error) = element
+                    .add_event_listener_with_callback("scroll", listener.as_ref().unchecked_ref())
+                {
+                    web_sys::console::error_1(&error);
+                }
+                listener
+            });
+            move || {
+                if let (Some(element), Some(listener)) = (element, listener) {
+                    let removed = element.remove_event_listener_with_callback(
+                        "scroll",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                    if let Err(error) = removed {
+                        web_sys::console::error_1(&error);
+                    }
+                }
             }
-        })
-    };
+        });
+    }
 
     let cached = blocks.borrow();
     let row_at = |index: u64| -> Option<T> {
@@ -299,16 +325,32 @@ where
             .get(&block)
             .and_then(|(_, rows)| rows.get(offset).cloned())
     };
-    let spacer = |rows: u64, above: bool| {
-        (rows > 0).then(|| {
-            html! {
-                <tr key={if above { "spacer-above" } else { "spacer-below" }}
-                    class="virtual-spacer" aria-hidden="true"
-                    style={format!("height: {}px", rows as f64 * ROW_HEIGHT)}>
-                    <td colspan={props.columns.to_string()}></td>
-                </tr>
+    // The spacers' heights are set through the CSSOM: the app's content security policy
+    // (`style-src 'self'`) ignores style attributes.
+    let above = use_node_ref();
+    let below = use_node_ref();
+    {
+        let heights = (
+            shown.start as f64 * ROW_HEIGHT,
+            (total - shown.end) as f64 * ROW_HEIGHT,
+        );
+        let (above, below) = (above.clone(), below.clone());
+        use_effect_with(heights, move |(top, bottom)| {
+            for (cell, height) in [(above, *top), (below, *bottom)] {
+                if let Some(cell) = cell.cast::<web_sys::HtmlElement>()
+                    && let Err(error) = cell.style().set_property("height", &format!("{height}px"))
+                {
+                    web_sys::console::error_1(&error);
+                }
             }
-        })
+        });
+    }
+    let spacer = |cell: &NodeRef, key: &'static str| {
+        html! {
+            <tr {key} class="virtual-spacer" aria-hidden="true">
+                <td ref={cell.clone()} colspan={props.columns.to_string()}></td>
+            </tr>
+        }
     };
     let body = shown.clone().map(|index| match row_at(index) {
         Some(row) => html! {
@@ -329,14 +371,14 @@ where
             if let Some((_, message)) = &cached.failed {
                 <p class="banner banner-error">{ format!("Some rows could not be loaded: {message}") }</p>
             }
-            <div class="virtual-scroll" ref={viewport} onscroll={on_scroll} tabindex="0"
+            <div class="virtual-scroll" ref={viewport} tabindex="0"
                 aria-label={props.label.clone()} data-testid={props.testid.clone()}>
                 <table class="table virtual-table" aria-rowcount={total.to_string()}>
                     <thead><tr>{ props.head.clone() }</tr></thead>
                     <tbody>
-                        { for spacer(shown.start, true) }
+                        { spacer(&above, "spacer-above") }
                         { for body }
-                        { for spacer(total - shown.end, false) }
+                        { spacer(&below, "spacer-below") }
                     </tbody>
                 </table>
             </div>
