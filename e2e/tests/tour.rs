@@ -424,14 +424,18 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
 
     // The other lists: contacts, deals, and the communication history with its log form.
     click(&client, "[data-testid=nav-contacts]").await?;
-    wait_for(&client, "[data-testid=contacts-list] tbody tr").await?;
+    wait_for(
+        &client,
+        "[data-testid=contacts-list] tbody tr[aria-rowindex]",
+    )
+    .await?;
     screenshots.take(&client, "contacts").await?;
     click(&client, "[data-testid=contact-row-name]").await?;
     wait_for(&client, "[data-route=contact] [data-testid=contact-card]").await?;
     wait_for(&client, "[data-testid=contact-customer]").await?;
     screenshots.take(&client, "contact").await?;
     click(&client, "[data-testid=nav-deals]").await?;
-    wait_for(&client, "[data-testid=deals-list] tbody tr").await?;
+    wait_for(&client, "[data-testid=deals-list] tbody tr[aria-rowindex]").await?;
     screenshots.take(&client, "deals").await?;
     // A deal's own page: overview, products, files.
     click(&client, "[data-testid=deals-list] tbody tr button.link").await?;

@@ -23,7 +23,8 @@ use fantoccini::Client;
 const ITERATIONS: usize = 12;
 
 /// Clicks `click`, then waits for `ready` to exist and one frame to be painted; answers the
-/// milliseconds between the click and that frame.
+/// milliseconds between the click and the content in the DOM, and between the click and that
+/// frame.
 const TIMED_CLICK: &str = r#"
 const [click, ready] = arguments;
 const done = arguments[arguments.length - 1];
@@ -36,7 +37,8 @@ const finish = (value) => { if (!finished) { finished = true; observer.disconnec
 const check = () => {
     if (document.querySelector(ready)) {
         observer.disconnect();
-        requestAnimationFrame(() => finish(performance.now() - start));
+        const dom = performance.now() - start;
+        requestAnimationFrame(() => finish([dom, performance.now() - start]));
     }
 };
 const observer = new MutationObserver(check);
@@ -48,7 +50,7 @@ check();
 "#;
 
 /// Types `text` into the palette's input as one input event (the last key of a word), then
-/// waits for a hit whose text contains `expect`; answers the milliseconds.
+/// waits for a hit whose text contains `expect`; answers the milliseconds as `TIMED_CLICK` does.
 const TIMED_SEARCH: &str = r#"
 const [text, expect] = arguments;
 const done = arguments[arguments.length - 1];
@@ -61,7 +63,8 @@ const finish = (value) => { if (!finished) { finished = true; observer.disconnec
 const check = () => {
     if (found()) {
         observer.disconnect();
-        requestAnimationFrame(() => finish(performance.now() - start));
+        const dom = performance.now() - start;
+        requestAnimationFrame(() => finish([dom, performance.now() - start]));
     }
 };
 const observer = new MutationObserver(check);
@@ -93,16 +96,42 @@ window.__TAURI__.core.invoke('list_pipelines', { request: null }).then((pipeline
 }).catch(() => done(-3));
 "#;
 
-async fn timed(client: &Client, script: &str, arguments: [&str; 2]) -> anyhow::Result<f64> {
+/// Runs a timing script; answers (milliseconds until the content is in the DOM, milliseconds
+/// until the frame that shows it is painted). A script that answers one number (a command
+/// alone) has nothing to paint: both are that number.
+async fn timed(client: &Client, script: &str, arguments: [&str; 2]) -> anyhow::Result<(f64, f64)> {
     let value = client
         .execute_async(script, arguments.iter().map(|a| (*a).into()).collect())
         .await
         .with_context(|| format!("timing {arguments:?}"))?;
-    let milliseconds = value.as_f64().context("a number of milliseconds")?;
-    if milliseconds < 0.0 {
-        bail!("{arguments:?}: the element did not appear ({milliseconds})");
+    let (dom, painted) = match &value {
+        serde_json::Value::Array(pair) => (
+            pair.first().and_then(serde_json::Value::as_f64),
+            pair.get(1).and_then(serde_json::Value::as_f64),
+        ),
+        other => (other.as_f64(), other.as_f64()),
+    };
+    let (Some(dom), Some(painted)) = (dom, painted) else {
+        bail!("{arguments:?}: not a timing: {value}");
+    };
+    if painted < 0.0 {
+        bail!("{arguments:?}: the element did not appear ({painted})");
     }
-    Ok(milliseconds)
+    Ok((dom, painted))
+}
+
+/// A row's samples: in the DOM, and painted.
+#[derive(Default)]
+struct Samples {
+    dom: Vec<f64>,
+    painted: Vec<f64>,
+}
+
+impl Samples {
+    fn push(&mut self, (dom, painted): (f64, f64)) {
+        self.dom.push(dom);
+        self.painted.push(painted);
+    }
 }
 
 fn percentile(samples: &mut [f64], fraction: f64) -> f64 {
@@ -148,7 +177,7 @@ fn copy_store(from: &Path, to: &Path) -> anyhow::Result<()> {
 struct Row {
     what: String,
     budget: &'static str,
-    samples: Vec<f64>,
+    samples: Samples,
 }
 
 #[tokio::test]
@@ -186,7 +215,7 @@ async fn ui_budgets_on_a_large_tenant() -> anyhow::Result<()> {
         (
             "contacts list",
             "nav-contacts",
-            "[data-route=contacts] [data-testid=contacts-list] tbody tr",
+            "[data-route=contacts] [data-testid=contacts-list] tbody tr[aria-rowindex]",
         ),
         (
             "leads list",
@@ -196,7 +225,7 @@ async fn ui_budgets_on_a_large_tenant() -> anyhow::Result<()> {
         (
             "deals list",
             "nav-deals",
-            "[data-route=deals] [data-testid=deals-list] tbody tr",
+            "[data-route=deals] [data-testid=deals-list] tbody tr[aria-rowindex]",
         ),
         (
             "activities",
@@ -205,7 +234,7 @@ async fn ui_budgets_on_a_large_tenant() -> anyhow::Result<()> {
         ),
     ];
     for (what, nav, ready) in lists {
-        let mut samples = Vec::new();
+        let mut samples = Samples::default();
         for _ in 0..ITERATIONS {
             timed(
                 &client,
@@ -232,7 +261,7 @@ async fn ui_budgets_on_a_large_tenant() -> anyhow::Result<()> {
         });
     }
 
-    let mut samples = Vec::new();
+    let mut samples = Samples::default();
     for iteration in 0..ITERATIONS {
         click(&client, "[data-testid=nav-customers]").await?;
         wait_for(
@@ -241,8 +270,8 @@ async fn ui_budgets_on_a_large_tenant() -> anyhow::Result<()> {
         )
         .await?;
         let row = format!(
-            "[data-testid=customer-row]:nth-child({}) [data-testid=customer-row-name]",
-            iteration % 10 + 1
+            "[data-testid=customer-row][aria-rowindex=\"{}\"] [data-testid=customer-row-name]",
+            iteration % 10 + 2
         );
         samples.push(
             timed(
@@ -259,7 +288,7 @@ async fn ui_budgets_on_a_large_tenant() -> anyhow::Result<()> {
         samples,
     });
 
-    let mut samples = Vec::new();
+    let mut samples = Samples::default();
     for _ in 0..ITERATIONS.min(6) {
         timed(
             &client,
@@ -282,23 +311,23 @@ async fn ui_budgets_on_a_large_tenant() -> anyhow::Result<()> {
             .await?,
         );
     }
-    let cards = client
+    let board = client
         .execute(
-            "return document.querySelectorAll('[data-testid=deal-card]').length;",
+            "return `${document.querySelectorAll('[data-testid=deal-card]').length} cards of \
+             ${document.querySelector('[data-testid=pipeline-summary]').textContent.match(/([\\d,]+) open deals/)[1]} open deals`;",
             Vec::new(),
         )
-        .await?
-        .as_u64()
-        .unwrap_or(0);
+        .await?;
+    let board = board.as_str().unwrap_or("?").to_owned();
     rows.push(Row {
-        what: format!("kanban of the default pipeline ({cards} open deals)"),
+        what: format!("kanban of the default pipeline ({board})"),
         budget: "≤ 300 ms (2,000 deals)",
         samples,
     });
 
     click(&client, "[data-testid=open-search]").await?;
     wait_for(&client, "[data-testid=palette-input]").await?;
-    let mut samples = Vec::new();
+    let mut samples = Samples::default();
     for word in [
         "acm", "glo", "ini", "umb", "hoo", "blu", "nor", "sil", "gol", "ced", "eag", "fal",
     ] {
@@ -312,7 +341,7 @@ async fn ui_budgets_on_a_large_tenant() -> anyhow::Result<()> {
 
     // The floor under every figure above: one frame painted with nothing to do (software
     // rendering under Xvfb, no GPU).
-    let mut samples = Vec::new();
+    let mut samples = Samples::default();
     for _ in 0..ITERATIONS {
         let value = client
             .execute_async(
@@ -321,7 +350,8 @@ async fn ui_budgets_on_a_large_tenant() -> anyhow::Result<()> {
                 Vec::new(),
             )
             .await?;
-        samples.push(value.as_f64().context("milliseconds")?);
+        let milliseconds = value.as_f64().context("milliseconds")?;
+        samples.push((milliseconds, milliseconds));
     }
     rows.push(Row {
         what: "a frame with nothing to do (the measuring floor)".into(),
@@ -352,7 +382,7 @@ async fn ui_budgets_on_a_large_tenant() -> anyhow::Result<()> {
             r#"{"status":"OPEN","limit":50,"page":40,"withTotal":false}"#,
         ),
     ] {
-        let mut samples = Vec::new();
+        let mut samples = Samples::default();
         for _ in 0..ITERATIONS {
             samples.push(timed(&client, TIMED_INVOKE, [name, request]).await?);
         }
@@ -363,7 +393,7 @@ async fn ui_budgets_on_a_large_tenant() -> anyhow::Result<()> {
         });
     }
 
-    let mut samples = Vec::new();
+    let mut samples = Samples::default();
     for _ in 0..ITERATIONS {
         samples.push(timed(&client, TIMED_BOARD, ["", ""]).await?);
     }
@@ -375,17 +405,18 @@ async fn ui_budgets_on_a_large_tenant() -> anyhow::Result<()> {
 
     let mut report = format!(
         "UI budgets on {records} records (app: {})\n\n\
-         | what | budget | p50 | p95 |\n|---|---|---|---|\n\
-         | app start to the dashboard's numbers (webview clock) | ≤ 1.5 s | {in_webview:.0} ms | |\n\
-         | app start to the dashboard's numbers (wall clock, through WebDriver) | ≤ 1.5 s | {wall:.0} ms | |\n",
+         | what | budget | painted p50 | painted p95 | in the DOM p50 |\n|---|---|---|---|---|\n\
+         | app start to the dashboard's numbers (webview clock) | ≤ 1.5 s | {in_webview:.0} ms | | |\n\
+         | app start to the dashboard's numbers (wall clock, through WebDriver) | ≤ 1.5 s | {wall:.0} ms | | |\n",
         app.display()
     );
     for mut row in rows {
-        let p50 = percentile(&mut row.samples, 0.5);
-        let p95 = percentile(&mut row.samples, 0.95);
+        let p50 = percentile(&mut row.samples.painted, 0.5);
+        let p95 = percentile(&mut row.samples.painted, 0.95);
+        let dom = percentile(&mut row.samples.dom, 0.5);
         let _ = writeln!(
             report,
-            "| {} | {} | {p50:.0} ms | {p95:.0} ms |",
+            "| {} | {} | {p50:.0} ms | {p95:.0} ms | {dom:.0} ms |",
             row.what, row.budget
         );
     }
