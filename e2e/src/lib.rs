@@ -309,6 +309,48 @@ impl Screenshots {
     }
 }
 
+impl Screenshots {
+    /// Takes `step` in the theme shown, then `<step>-dark` (or `-light`) in the other one, and
+    /// switches back: every page is seen, and its contrast checked, in both themes.
+    pub async fn take_in_both_themes(&mut self, client: &Client, step: &str) -> anyhow::Result<()> {
+        self.take(client, step).await?;
+        let shown = theme(client).await?;
+        let other = if shown == "dark" { "light" } else { "dark" };
+        switch_theme_to(client, other).await?;
+        self.take(client, &format!("{step}-{other}")).await?;
+        switch_theme_to(client, &shown).await
+    }
+}
+
+async fn theme(client: &Client) -> anyhow::Result<String> {
+    let theme = client
+        .execute(
+            "return document.documentElement.dataset.theme || 'light';",
+            Vec::new(),
+        )
+        .await
+        .context("reading the theme")?;
+    Ok(theme.as_str().unwrap_or("light").to_owned())
+}
+
+/// Switches to `theme` with the sidebar's button (clicked from script: a dialog's backdrop may
+/// cover it) and waits for the page to follow.
+pub async fn switch_theme_to(client: &Client, theme: &str) -> anyhow::Result<()> {
+    client
+        .execute(
+            "document.querySelector('[data-testid=theme-toggle]').click();",
+            Vec::new(),
+        )
+        .await
+        .context("switching the theme")?;
+    wait_until(
+        client,
+        &format!("document.documentElement.dataset.theme === '{theme}'"),
+        Duration::from_secs(5),
+    )
+    .await
+}
+
 /// Fails when any text on screen has less contrast with what is painted behind it than WCAG AA
 /// asks: 4.5:1, or 3:1 for large text (24 px, or 18.66 px bold). Text is every visible element
 /// with text of its own (SVG text by its fill), judged where it is not covered (a dialog's

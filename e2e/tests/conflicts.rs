@@ -130,7 +130,9 @@ async fn a_conflict_from_two_laptops_is_shown_in_the_inbox_and_resolved() -> any
         conflict.contains("Northwind Traders") && conflict.contains("Northwind Ltd"),
         "both values are listed: {conflict}"
     );
-    screenshots.take(&client, "conflict-inbox").await?;
+    screenshots
+        .take_in_both_themes(&client, "conflict-inbox")
+        .await?;
 
     // Anna picks the value every device does not show.
     let other = client

@@ -54,7 +54,7 @@ async fn a_due_reminder_shows_and_opens_the_activities() -> anyhow::Result<()> {
         "one reminder is due, {} shown",
         reminders.len()
     );
-    screenshots.take(&client, "reminder").await?;
+    screenshots.take_in_both_themes(&client, "reminder").await?;
     click(&client, "[data-testid=reminder-open]").await?;
     wait_for(&client, "[data-route=activities]").await?;
     wait_for_text(&client, "[data-testid=page]", "Call Acme about the renewal").await?;

@@ -87,7 +87,9 @@ async fn importing_a_csv_and_configuring_a_pipeline() -> anyhow::Result<()> {
         PATIENCE,
     )
     .await?;
-    screenshots.take(&client, "import-dry-run").await?;
+    screenshots
+        .take_in_both_themes(&client, "import-dry-run")
+        .await?;
 
     click(&client, "[data-testid=import-run]").await?;
     wait_for_text(&client, "[data-testid=import-done]", "40 created").await?;
@@ -223,7 +225,9 @@ async fn importing_a_csv_and_configuring_a_pipeline() -> anyhow::Result<()> {
             Vec::new(),
         )
         .await?;
-    screenshots.take(&client, "scoring-tags-users").await?;
+    screenshots
+        .take_in_both_themes(&client, "scoring-tags-users")
+        .await?;
 
     click(&client, "[data-testid=nav-customers]").await?;
     click(&client, "[data-testid=customer-row-name]").await?;
@@ -251,7 +255,9 @@ async fn importing_a_csv_and_configuring_a_pipeline() -> anyhow::Result<()> {
         PATIENCE,
     )
     .await?;
-    screenshots.take(&client, "customer-custom-fields").await?;
+    screenshots
+        .take_in_both_themes(&client, "customer-custom-fields")
+        .await?;
 
     // Reports open on the funnel; an empty period says so, and every tab renders.
     click(&client, "[data-testid=nav-reports]").await?;
@@ -276,7 +282,9 @@ async fn importing_a_csv_and_configuring_a_pipeline() -> anyhow::Result<()> {
         )
         .await?;
     }
-    screenshots.take(&client, "reports-funnel").await?;
+    screenshots
+        .take_in_both_themes(&client, "reports-funnel")
+        .await?;
 
     client.close().await.context("ending the session")?;
     Ok(())

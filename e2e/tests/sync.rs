@@ -85,7 +85,9 @@ async fn signing_in_from_settings_brings_the_indicator_online() -> anyhow::Resul
         .text()
         .await?;
     ensure!(server_shown == server.url(), "server shown: {server_shown}");
-    screenshots.take(&client, "signed-in-online").await?;
+    screenshots
+        .take_in_both_themes(&client, "signed-in-online")
+        .await?;
     client.close().await.context("ending the first session")?;
 
     let client = driver.open_app(&app, data_dir.path()).await?;

@@ -67,7 +67,9 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     )
     .await?;
     wait_for_text(&client, "[data-testid=sync-indicator]", "Not signed in").await?;
-    screenshots.take(&client, "empty-dashboard").await?;
+    screenshots
+        .take_in_both_themes(&client, "empty-dashboard")
+        .await?;
     click(&client, "[data-testid=load-demo]").await?;
     wait_until(
         &client,
@@ -115,7 +117,9 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     // to the end, it shows the last customer. The first one opens as a Customer 360.
     click(&client, "[data-testid=nav-customers]").await?;
     wait_for(&client, "[data-testid=customer-row]").await?;
-    screenshots.take(&client, "customers").await?;
+    screenshots
+        .take_in_both_themes(&client, "customers")
+        .await?;
     let total = client
         .execute(
             "return Number(document.querySelector('[data-testid=customers-table] table').getAttribute('aria-rowcount'));",
@@ -200,7 +204,9 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
         "[data-testid=timeline], [data-testid=record-history]",
     )
     .await?;
-    screenshots.take(&client, "customer-360-history").await?;
+    screenshots
+        .take_in_both_themes(&client, "customer-360-history")
+        .await?;
 
     // Pipeline: drag the first card of the first column to the second column.
     click(&client, "[data-testid=nav-pipeline]").await?;
@@ -296,7 +302,9 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     // `?` lists the keyboard shortcuts; Alt+1 goes to the dashboard.
     client.active_element().await?.send_keys("?").await?;
     wait_for_text(&client, "[data-testid=shortcuts-help]", "Search records").await?;
-    screenshots.take(&client, "shortcuts").await?;
+    screenshots
+        .take_in_both_themes(&client, "shortcuts")
+        .await?;
     client
         .active_element()
         .await?
@@ -323,7 +331,7 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
         .send_keys(&query)
         .await?;
     wait_for_text(&client, "[data-testid=palette]", &name).await?;
-    screenshots.take(&client, "search").await?;
+    screenshots.take_in_both_themes(&client, "search").await?;
     let hit = client
         .find_all(Locator::Css(
             "[data-testid=palette-hit][data-kind=customer]",
@@ -357,17 +365,21 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
         "Created",
     )
     .await?;
-    screenshots.take(&client, "lead").await?;
+    screenshots.take_in_both_themes(&client, "lead").await?;
     click(&client, "[data-testid=convert-lead]").await?;
     wait_for(&client, "[data-testid=conversion-form]").await?;
-    screenshots.take(&client, "conversion-wizard").await?;
+    screenshots
+        .take_in_both_themes(&client, "conversion-wizard")
+        .await?;
     click(&client, "[data-testid=convert-submit]").await?;
     wait_for_text(&client, "[data-testid=toasts]", "is converted").await?;
     let converted = wait_for(&client, "[data-testid=customer-header] h1")
         .await?
         .text()
         .await?;
-    screenshots.take(&client, "converted-lead-customer").await?;
+    screenshots
+        .take_in_both_themes(&client, "converted-lead-customer")
+        .await?;
 
     // Delete the new customer, then bring it back from the trash.
     click(&client, "[data-testid=delete-customer]").await?;
@@ -375,7 +387,7 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     wait_for_text(&client, "[data-testid=toasts]", "are in the trash").await?;
     click(&client, "[data-testid=nav-trash]").await?;
     wait_for_text(&client, "[data-testid=trash-table]", &converted).await?;
-    screenshots.take(&client, "trash").await?;
+    screenshots.take_in_both_themes(&client, "trash").await?;
     let mut restored = false;
     for row in client
         .find_all(Locator::Css("[data-testid=trash-row]"))
@@ -399,7 +411,9 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     // Activities: complete the first one with an outcome.
     click(&client, "[data-testid=nav-activities]").await?;
     wait_for(&client, "[data-testid=activity-item]").await?;
-    screenshots.take(&client, "activities").await?;
+    screenshots
+        .take_in_both_themes(&client, "activities")
+        .await?;
     // Each group shows its first 25; "Show more" adds to every group.
     let shown = "document.querySelectorAll('[data-testid=activity-item]').length";
     let before = client
@@ -429,14 +443,14 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
         "[data-testid=contacts-list] tbody tr[aria-rowindex]",
     )
     .await?;
-    screenshots.take(&client, "contacts").await?;
+    screenshots.take_in_both_themes(&client, "contacts").await?;
     click(&client, "[data-testid=contact-row-name]").await?;
     wait_for(&client, "[data-route=contact] [data-testid=contact-card]").await?;
     wait_for(&client, "[data-testid=contact-customer]").await?;
-    screenshots.take(&client, "contact").await?;
+    screenshots.take_in_both_themes(&client, "contact").await?;
     click(&client, "[data-testid=nav-deals]").await?;
     wait_for(&client, "[data-testid=deals-list] tbody tr[aria-rowindex]").await?;
-    screenshots.take(&client, "deals").await?;
+    screenshots.take_in_both_themes(&client, "deals").await?;
     // A deal's own page: overview, products, files.
     click(&client, "[data-testid=deals-list] tbody tr button.link").await?;
     wait_for(&client, "[data-route=deal] [data-testid=deal-header]").await?;
@@ -467,7 +481,9 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
         "[data-report=won-lost] [data-testid=report-table] tbody tr",
     )
     .await?;
-    screenshots.take(&client, "reports-won-lost").await?;
+    screenshots
+        .take_in_both_themes(&client, "reports-won-lost")
+        .await?;
     for tab in [
         "funnel",
         "forecast",
@@ -483,7 +499,9 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
         )
         .await?;
     }
-    screenshots.take(&client, "reports-top-customers").await?;
+    screenshots
+        .take_in_both_themes(&client, "reports-top-customers")
+        .await?;
     switch_theme(&client, "dark").await?;
     click(&client, "[data-testid=report-tab-lead-sources]").await?;
     wait_for(
@@ -515,7 +533,9 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
         "Called to confirm the delivery date",
     )
     .await?;
-    screenshots.take(&client, "communications").await?;
+    screenshots
+        .take_in_both_themes(&client, "communications")
+        .await?;
 
     client.close().await.context("ending the session")?;
     Ok(())
