@@ -461,6 +461,37 @@ async fn a_tour_of_the_app_with_demo_data() -> anyhow::Result<()> {
     wait_for(&client, "[data-testid=deal-panel]").await?;
     click(&client, "[data-testid=deal-tab-files]").await?;
     wait_for(&client, "[data-testid=attach-file]").await?;
+    // A file attached by path (what the shell's command does with the path the system's
+    // dialog returns; the dialog itself is native, out of WebDriver's reach) is stored and
+    // listed with its size.
+    let deal_id = attribute(&client, "[data-testid=deal-header]", "data-deal-id").await?;
+    let file = data_dir.path().join("site-survey.txt");
+    std::fs::write(&file, "Loading dock: 2 bays, 4.2 m clearance.\n")?;
+    let attached = client
+        .execute_async(
+            "const [path, dealId] = arguments; const done = arguments[arguments.length - 1];
+             window.__TAURI__.core.invoke('attach_file', { request: { path, dealId } })
+                 .then((attachment) => done(attachment ? attachment.fileName : 'cancelled'),
+                       (error) => done('failed: ' + JSON.stringify(error)));",
+            vec![file.display().to_string().into(), deal_id.clone().into()],
+        )
+        .await?;
+    ensure!(
+        attached.as_str() == Some("site-survey.txt"),
+        "the file is attached: {attached}"
+    );
+    // The page reads the deal when it opens: leave and come back.
+    click(&client, "[data-testid=nav-deals]").await?;
+    click(&client, "[data-testid=deals-list] tbody tr button.link").await?;
+    wait_for(
+        &client,
+        &format!("[data-testid=deal-header][data-deal-id='{deal_id}']"),
+    )
+    .await?;
+    click(&client, "[data-testid=deal-tab-files]").await?;
+    wait_for_text(&client, "[data-testid=deal-files]", "site-survey.txt").await?;
+    wait_for_text(&client, "[data-testid=deal-files]", "39 B").await?;
+    screenshots.take(&client, "deal-files").await?;
     switch_theme(&client, "dark").await?;
     click(&client, "[data-testid=deal-tab-overview]").await?;
     screenshots.take(&client, "deal-dark").await?;

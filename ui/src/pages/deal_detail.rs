@@ -397,7 +397,7 @@ pub(crate) fn DealDetailPage(props: &DealDetailProps) -> Html {
         };
         html! {
             <>
-                <section class="card deal-header" data-testid="deal-header">
+                <section class="card deal-header" data-testid="deal-header" data-deal-id={deal.id.to_string()}>
                     <div class="deal-summary">
                         <p class="deal-value">{ format::money(deal.amount, &deal.currency_code) }</p>
                         <p class="muted">
