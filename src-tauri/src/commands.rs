@@ -636,18 +636,7 @@ pub(crate) async fn list_refusals(
     request: Request<ListRefusals>,
 ) -> Response<ListRefusals> {
     let () = request;
-    let refusals = lock(&store)?.list_refusals()?;
-    Ok(refusals
-        .into_iter()
-        .map(|refusal| RefusalEntry {
-            id: refusal.id,
-            record_id: refusal.record_id,
-            kind: refusal.kind,
-            title: refusal.title,
-            reason: refusal.reason,
-            refused_at: refusal.refused_at,
-        })
-        .collect())
+    Ok(lock(&store)?.list_refusals()?)
 }
 
 #[tauri::command]
@@ -664,8 +653,7 @@ pub(crate) async fn list_conflicts(
     request: Request<ListConflicts>,
 ) -> Response<ListConflicts> {
     let () = request;
-    let conflicts = lock(&store)?.list_conflicts()?;
-    Ok(conflicts.into_iter().map(conflict_entry).collect())
+    Ok(lock(&store)?.list_conflicts()?)
 }
 
 #[tauri::command]
@@ -679,26 +667,6 @@ pub(crate) async fn resolve_conflict(
     store.resolve_conflict(&actor, request.record_id, &request.field, request.value)?;
     sync.local_change();
     Ok(())
-}
-
-fn conflict_entry(conflict: crm_core::Conflict) -> ConflictEntry {
-    ConflictEntry {
-        kind: conflict.kind,
-        record_id: conflict.record_id,
-        title: conflict.title,
-        field: conflict.field,
-        values: conflict
-            .values
-            .into_iter()
-            .map(|value| ConflictValue {
-                value: value.value,
-                shown: value.shown,
-                user_id: value.user_id,
-                at: value.at,
-            })
-            .collect(),
-        detected_at: conflict.detected_at,
-    }
 }
 
 #[tauri::command]

@@ -5,39 +5,15 @@
 //! the edit supersedes both values.
 
 use chrono::DateTime;
-use crm_model::{Actor, Operation, RecordId, RecordKind, UserId};
+use crm_model::{Actor, Operation, RecordId, RecordKind};
+use crm_protocol::ipc::{ConflictEntry, ConflictValue};
 use rusqlite::{Transaction, params};
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
 use crate::document::RecordDocument;
 use crate::error::CoreError;
 use crate::permissions::check;
 use crate::store::{Store, time_text};
-
-/// One value of a conflicted field.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ConflictingValue {
-    pub value: Json,
-    /// The value every device shows.
-    pub shown: bool,
-    pub user_id: Option<UserId>,
-    pub at: Option<DateTime<chrono::Utc>>,
-}
-
-/// A field of a record with concurrent values.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Conflict {
-    pub kind: RecordKind,
-    pub record_id: RecordId,
-    /// The record's name or subject, for the inbox.
-    pub title: String,
-    pub field: String,
-    pub values: Vec<ConflictingValue>,
-    pub detected_at: String,
-}
 
 /// Records the conflicts of a record's document as it is now (and forgets the resolved ones).
 /// [`refresh`] after a change made on this device: such a change depends on every change the
@@ -84,10 +60,10 @@ pub(crate) fn refresh(
             .execute(params![id.to_string(), field])?;
     }
     for conflict in conflicts {
-        let values: Vec<ConflictingValue> = conflict
+        let values: Vec<ConflictValue> = conflict
             .values
             .into_iter()
-            .map(|value| ConflictingValue {
+            .map(|value| ConflictValue {
                 value: value.value,
                 shown: value.winner,
                 user_id: value.user.and_then(|text| text.parse().ok()),
@@ -108,7 +84,7 @@ pub(crate) fn refresh(
 
 impl Store {
     /// Every open conflict, newest first.
-    pub fn list_conflicts(&self) -> Result<Vec<Conflict>, CoreError> {
+    pub fn list_conflicts(&self) -> Result<Vec<ConflictEntry>, CoreError> {
         let mut statement = self.conn.prepare_cached(
             "SELECT c.record_id, c.field, c.kind, c.record_values, c.detected_at, COALESCE(k.title, '')
              FROM conflicts c LEFT JOIN search_keys k ON k.record_id = c.record_id ORDER BY c.detected_at DESC",
@@ -129,7 +105,7 @@ impl Store {
             let record_id: RecordId = id
                 .parse()
                 .map_err(|error: uuid::Error| CoreError::Corrupt(format!("conflict: {error}")))?;
-            conflicts.push(Conflict {
+            conflicts.push(ConflictEntry {
                 kind: RecordKind::parse(&kind)
                     .ok_or_else(|| CoreError::Corrupt(format!("conflict kind {kind}")))?,
                 record_id,

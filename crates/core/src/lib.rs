@@ -45,7 +45,6 @@ mod transfer;
 mod trash;
 mod workflows;
 
-pub use conflicts::{Conflict, ConflictingValue};
 pub use dedupe::DuplicatePair;
 pub use document::DocumentError;
 pub use engine::{EngineTiming, SyncEngine, SyncHandle, SyncStatus};

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use automerge::Change;
 use crm_model::RecordId;
+use crm_protocol::ipc::RefusalEntry;
 use crm_protocol::sync::{
     BootstrapResponse, Bytes, ErrorBody, MAX_BOOTSTRAP_LIMIT, Outcome, PROTOCOL_HEADER,
     PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse, RecordChanges, SignInRequest,
@@ -246,18 +247,6 @@ async fn decode<T: serde::de::DeserializeOwned>(
         code: body.code,
         message: body.message,
     })
-}
-
-/// A change the server refused, as the user is told about it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Refusal {
-    pub id: i64,
-    pub record_id: RecordId,
-    pub kind: String,
-    pub title: String,
-    pub reason: String,
-    pub refused_at: String,
 }
 
 /// What one sync round did.
@@ -550,12 +539,12 @@ impl Store {
     }
 
     /// Changes the server refused, newest first, until the user dismisses them.
-    pub fn list_refusals(&self) -> Result<Vec<Refusal>, CoreError> {
+    pub fn list_refusals(&self) -> Result<Vec<RefusalEntry>, CoreError> {
         let mut statement = self.conn.prepare_cached(
             "SELECT rowid, record_id, kind, title, reason, refused_at FROM sync_refusals ORDER BY rowid DESC",
         )?;
         let rows = statement.query_map([], |row| {
-            Ok(Refusal {
+            Ok(RefusalEntry {
                 id: row.get(0)?,
                 record_id: row
                     .get::<_, String>(1)?
