@@ -961,7 +961,7 @@ fn the_board_counts_and_sums_every_open_deal_per_stage_and_pages_the_cards() {
 
     // Filters narrow the counts and totals as well as the cards.
     let mut query = BoardQuery::new(pipeline.id);
-    query.min_value = Some(10_000.0);
+    query.deals.min_value = Some(10_000.0);
     let board = tenant.t.store.pipeline_board(&query).expect("board");
     assert_eq!(
         board
@@ -972,7 +972,7 @@ fn the_board_counts_and_sums_every_open_deal_per_stage_and_pages_the_cards() {
         [0, 1]
     );
     let mut query = BoardQuery::new(pipeline.id);
-    query.search = Some("supp".into());
+    query.deals.search = Some("supp".into());
     let board = tenant.t.store.pipeline_board(&query).expect("board");
     assert_eq!(board.columns[0].count, 1);
     assert_eq!(board.columns[1].count, 0);
@@ -1019,5 +1019,17 @@ fn the_board_counts_and_sums_every_open_deal_per_stage_and_pages_the_cards() {
     assert!(
         unknown.to_string().contains("pipelineId"),
         "names the field: {unknown}"
+    );
+    let missing = tenant
+        .t
+        .store
+        .pipeline_board(&BoardQuery {
+            deals: DealQuery::default(),
+            cards_per_stage: 50,
+        })
+        .expect_err("a board needs its pipeline");
+    assert!(
+        missing.to_string().contains("pipelineId"),
+        "names the field: {missing}"
     );
 }

@@ -203,24 +203,14 @@ pub struct ActivityQuery {
     pub paging: Paging,
 }
 
-/// The kanban board of a pipeline (spec §3.5): its open deals with the board's filters.
+/// The kanban board of a pipeline (spec §3.5): the deals list's filters, its `pipelineId`
+/// required, grouped by open stage. The status, stage and paging of `deals` are the board's
+/// own (open deals, most recently changed first).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BoardQuery {
-    pub pipeline_id: PipelineId,
-    #[serde(default)]
-    pub owner_id: Option<UserId>,
-    /// In the currency's unit (e.g. dollars), inclusive.
-    #[serde(default)]
-    pub min_value: Option<f64>,
-    #[serde(default)]
-    pub max_value: Option<f64>,
-    #[serde(default)]
-    pub expected_close_date_from: Option<NaiveDate>,
-    #[serde(default)]
-    pub expected_close_date_to: Option<NaiveDate>,
-    #[serde(default)]
-    pub search: Option<String>,
+    #[serde(flatten)]
+    pub deals: DealQuery,
     /// Cards each column holds at first; the rest come with [`BoardQuery::more_of_stage`].
     #[serde(default = "cards_per_stage")]
     pub cards_per_stage: u32,
@@ -233,13 +223,10 @@ fn cards_per_stage() -> u32 {
 impl BoardQuery {
     pub fn new(pipeline_id: PipelineId) -> BoardQuery {
         BoardQuery {
-            pipeline_id,
-            owner_id: None,
-            min_value: None,
-            max_value: None,
-            expected_close_date_from: None,
-            expected_close_date_to: None,
-            search: None,
+            deals: DealQuery {
+                pipeline_id: Some(pipeline_id),
+                ..DealQuery::default()
+            },
             cards_per_stage: cards_per_stage(),
         }
     }
@@ -256,16 +243,8 @@ impl BoardQuery {
     /// The open deals of the pipeline that pass the board's filters, in the cards' order.
     pub fn open_deals(&self) -> DealQuery {
         DealQuery {
-            pipeline_id: Some(self.pipeline_id),
             stage_id: None,
             status: Some(DealStatus::Open),
-            customer_id: None,
-            owner_id: self.owner_id,
-            min_value: self.min_value,
-            max_value: self.max_value,
-            expected_close_date_from: self.expected_close_date_from,
-            expected_close_date_to: self.expected_close_date_to,
-            search: self.search.clone(),
             paging: Paging {
                 sort_by: Some("updatedAt".into()),
                 sort_order: Some(SortOrder::Desc),
@@ -274,6 +253,7 @@ impl BoardQuery {
                 cursor: None,
                 with_total: false,
             },
+            ..self.deals.clone()
         }
     }
 }
@@ -362,5 +342,44 @@ mod tests {
         assert!(query.paging.with_total);
         let empty: CustomerQuery = serde_json::from_value(serde_json::json!({})).expect("parses");
         assert_eq!(empty.paging, Paging::default());
+    }
+
+    #[test]
+    fn a_board_query_is_the_deals_filters_and_a_card_count() {
+        let pipeline = "0190a6a4-0000-7000-8000-0000000000a0";
+        let board: BoardQuery = serde_json::from_value(serde_json::json!({
+            "pipelineId": pipeline, "minValue": 1000, "search": "acme", "limit": 3
+        }))
+        .expect("parses");
+        assert_eq!(board.cards_per_stage, 50);
+        let stage: StageId = "0190a6a4-0000-7000-8000-0000000000b1".parse().expect("id");
+        let cards = board.more_of_stage(stage, Some("cursor".into()));
+        assert_eq!(
+            cards.pipeline_id.map(|id| id.to_string()).as_deref(),
+            Some(pipeline)
+        );
+        assert_eq!(
+            (
+                cards.stage_id,
+                cards.status,
+                cards.min_value,
+                cards.search.as_deref()
+            ),
+            (
+                Some(stage),
+                Some(DealStatus::Open),
+                Some(1000.0),
+                Some("acme")
+            )
+        );
+        assert_eq!(
+            (
+                cards.paging.limit,
+                cards.paging.cursor.as_deref(),
+                cards.paging.with_total
+            ),
+            (50, Some("cursor"), false),
+            "the board's own paging, not the request's"
+        );
     }
 }

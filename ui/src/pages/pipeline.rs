@@ -42,15 +42,15 @@ struct Filters {
 impl Filters {
     fn query(&self, pipeline: PipelineId) -> BoardQuery {
         let text = self.text.trim();
-        BoardQuery {
-            owner_id: self.owner.parse().ok(),
-            min_value: self.minimum.trim().replace(',', "").parse::<f64>().ok(),
-            expected_close_date_from: self.closes_from.parse().ok(),
-            expected_close_date_to: self.closes_to.parse().ok(),
-            search: (!text.is_empty()).then(|| text.to_owned()),
-            cards_per_stage: CARDS_SHOWN,
-            ..BoardQuery::new(pipeline)
-        }
+        let mut query = BoardQuery::new(pipeline);
+        let deals = &mut query.deals;
+        deals.owner_id = self.owner.parse().ok();
+        deals.min_value = self.minimum.trim().replace(',', "").parse::<f64>().ok();
+        deals.expected_close_date_from = self.closes_from.parse().ok();
+        deals.expected_close_date_to = self.closes_to.parse().ok();
+        deals.search = (!text.is_empty()).then(|| text.to_owned());
+        query.cards_per_stage = CARDS_SHOWN;
+        query
     }
 }
 

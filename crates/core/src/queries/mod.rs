@@ -7,7 +7,6 @@ mod list;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-
 use crm_model::{
     Activity, Amount, Communication, Contact, Customer, Deal, FieldError, Lead, Pipeline,
     RecordKind, Rule, ValidationErrors,
@@ -153,15 +152,20 @@ impl Store {
     /// count and sums of its open deals that pass the filters (one grouped query over the
     /// board index) and its first cards (one indexed query per stage).
     pub fn pipeline_board(&self, query: &BoardQuery) -> Result<PipelineBoard, CoreError> {
-        let pipeline: Pipeline = self.get(query.pipeline_id).map_err(|error| match error {
-            CoreError::NotFound { .. } => {
-                CoreError::Validation(ValidationErrors(vec![FieldError {
-                    field: "pipelineId".into(),
-                    rule: Rule::Reference {
-                        kind: "pipeline".into(),
-                    },
-                }]))
-            }
+        let invalid = |rule| {
+            CoreError::Validation(ValidationErrors(vec![FieldError {
+                field: "pipelineId".into(),
+                rule,
+            }]))
+        };
+        let pipeline_id = query
+            .deals
+            .pipeline_id
+            .ok_or_else(|| invalid(Rule::Required))?;
+        let pipeline: Pipeline = self.get(pipeline_id).map_err(|error| match error {
+            CoreError::NotFound { .. } => invalid(Rule::Reference {
+                kind: "pipeline".into(),
+            }),
             other => other,
         })?;
         let (clause, params) = deal_filter(&query.open_deals()).live_rows();
@@ -212,33 +216,7 @@ impl Store {
         }
         Ok(PipelineBoard { columns })
     }
-}
 
-/// The deals list's filters (spec §2.4) as SQL.
-fn deal_filter(query: &DealQuery) -> Filter {
-    let mut filter = Filter::default();
-    filter.equal("pipeline_id", query.pipeline_id);
-    filter.equal("stage_id", query.stage_id);
-    filter.equal("status", query.status.map(|status| status.as_str()));
-    filter.equal("customer_id", query.customer_id);
-    filter.equal("owner_id", query.owner_id);
-    if let Some(min) = query.min_value {
-        filter.push("amount >= ?", Amount::from_decimal(min).cents());
-    }
-    if let Some(max) = query.max_value {
-        filter.push("amount <= ?", Amount::from_decimal(max).cents());
-    }
-    if let Some(from) = query.expected_close_date_from {
-        filter.push("expected_close_date >= ?", from.to_string());
-    }
-    if let Some(to) = query.expected_close_date_to {
-        filter.push("expected_close_date <= ?", to.to_string());
-    }
-    filter.search(DEALS.kind_token, query.search.as_deref());
-    filter
-}
-
-impl Store {
     pub fn list_communications(
         &self,
         query: &CommunicationQuery,
@@ -310,4 +288,28 @@ impl Store {
         };
         crate::materialize::search(&self.conn, text, kinds, limit.min(100))
     }
+}
+
+/// The deals list's filters (spec §2.4) as SQL.
+fn deal_filter(query: &DealQuery) -> Filter {
+    let mut filter = Filter::default();
+    filter.equal("pipeline_id", query.pipeline_id);
+    filter.equal("stage_id", query.stage_id);
+    filter.equal("status", query.status.map(|status| status.as_str()));
+    filter.equal("customer_id", query.customer_id);
+    filter.equal("owner_id", query.owner_id);
+    if let Some(min) = query.min_value {
+        filter.push("amount >= ?", Amount::from_decimal(min).cents());
+    }
+    if let Some(max) = query.max_value {
+        filter.push("amount <= ?", Amount::from_decimal(max).cents());
+    }
+    if let Some(from) = query.expected_close_date_from {
+        filter.push("expected_close_date >= ?", from.to_string());
+    }
+    if let Some(to) = query.expected_close_date_to {
+        filter.push("expected_close_date <= ?", to.to_string());
+    }
+    filter.search(DEALS.kind_token, query.search.as_deref());
+    filter
 }
