@@ -46,6 +46,22 @@ struct Arguments {
 enum Benchmark {
     /// The sync client against the real sync server over loopback (issue 6's budgets).
     Sync(sync::SyncArguments),
+    /// Only the rebuild of every materialized row, repeated, on a store kept in `--dir` (made
+    /// once with the demo tenant): the quick loop for profiling the apply path.
+    Rebuild(RebuildArguments),
+}
+
+#[derive(clap::Args)]
+struct RebuildArguments {
+    /// Records of the demo tenant made when the store in `--dir` is new.
+    #[arg(long, default_value_t = 100_000)]
+    records: usize,
+    /// Where the store is kept between runs.
+    #[arg(long)]
+    dir: PathBuf,
+    /// Rebuilds to time.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
 }
 
 /// The store benchmark's options (no subcommand).
@@ -74,8 +90,38 @@ fn main() -> Result<()> {
     let arguments = Arguments::parse();
     match &arguments.benchmark {
         Some(Benchmark::Sync(sync_arguments)) => sync::run(sync_arguments),
+        Some(Benchmark::Rebuild(rebuild_arguments)) => rebuild_benchmark(rebuild_arguments),
         None => store_benchmark(&arguments.store),
     }
+}
+
+fn rebuild_benchmark(arguments: &RebuildArguments) -> Result<()> {
+    std::fs::create_dir_all(&arguments.dir)?;
+    let path = arguments.dir.join(crm_core::STORE_FILE_NAME);
+    let new = !path.exists();
+    let mut store = Store::open(&path).context("open the store")?;
+    if new {
+        let started = Instant::now();
+        let written = crm_core::demo::generate(
+            &mut store,
+            &DemoSize::records(arguments.records),
+            &DemoOptions::new(42),
+        )?;
+        eprintln!(
+            "generated {written} records in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    for run in 1..=arguments.runs {
+        let started = Instant::now();
+        let rebuilt = store.rebuild()?;
+        let seconds = started.elapsed().as_secs_f64();
+        println!(
+            "rebuild {run}: {rebuilt} records in {seconds:.2} s ({:.0} records/s)",
+            rebuilt as f64 / seconds
+        );
+    }
+    Ok(())
 }
 
 fn store_benchmark(arguments: &StoreArguments) -> Result<()> {

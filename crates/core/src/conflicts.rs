@@ -10,7 +10,7 @@ use crm_protocol::ipc::{ConflictEntry, ConflictValue};
 use rusqlite::{Transaction, params};
 use serde_json::{Map, Value as Json};
 
-use crate::document::RecordDocument;
+use crate::document::{FieldConflict, RecordDocument};
 use crate::error::CoreError;
 use crate::permissions::check;
 use crate::store::{Store, time_text};
@@ -44,6 +44,17 @@ pub(crate) fn refresh(
         id,
         source: Box::new(source),
     })?;
+    store(transaction, kind, id, conflicts)
+}
+
+/// Records `conflicts`, a record's document's conflicts as they are now (read off the writing
+/// thread), and forgets the record's conflicts not among them.
+pub(crate) fn store(
+    transaction: &Transaction<'_>,
+    kind: RecordKind,
+    id: RecordId,
+    conflicts: Vec<FieldConflict>,
+) -> Result<(), CoreError> {
     let fields: Vec<String> = conflicts
         .iter()
         .map(|conflict| conflict.field.clone())

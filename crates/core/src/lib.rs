@@ -32,6 +32,7 @@ mod error;
 mod history;
 mod materialize;
 mod merge;
+mod parallel;
 mod permissions;
 mod pipelines;
 mod queries;

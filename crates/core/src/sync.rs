@@ -12,20 +12,22 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use automerge::Change;
-use crm_model::RecordId;
+use automerge::{Change, ChangeHash};
+use chrono::{DateTime, Utc};
+use crm_model::{RecordId, RecordKind};
 use crm_protocol::ipc::RefusalEntry;
 use crm_protocol::sync::{
     BootstrapResponse, Bytes, ErrorBody, MAX_BOOTSTRAP_LIMIT, Outcome, PROTOCOL_HEADER,
     PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse, RecordChanges, SignInRequest,
     SignInResponse,
 };
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::Digest as _;
 
-use crate::document::RecordDocument;
+use crate::document::{FieldConflict, RecordDocument};
 use crate::error::CoreError;
 use crate::materialize;
+use crate::parallel;
 use crate::store::{Store, save_document, save_document_bytes};
 
 /// Records per push request.
@@ -603,53 +605,55 @@ impl Store {
     /// into the local one when the store has the record already) and materialized, and the
     /// bootstrap's progress is saved with it. After the last page, the feed cursor becomes the
     /// first page's. Returns the records whose rows changed.
+    ///
+    /// The documents are decoded, merged and their rows derived on a second thread while this
+    /// one writes ([`parallel::prepare_aside`]).
     pub(crate) fn apply_bootstrap_page(
         &mut self,
         state: &mut BootstrapState,
         page: &BootstrapResponse,
     ) -> Result<Vec<RecordId>, CoreError> {
         let device = self.profile().device_id;
-        let mut prepared = Vec::with_capacity(page.documents.len());
+        let mut received = Vec::with_capacity(page.documents.len());
         for (index, entry) in page.documents.iter().enumerate() {
-            let id = entry.record_id;
-            if self.is_purged(id)? {
-                continue;
-            }
-            let document_error = |source| CoreError::Document {
-                id,
-                source: Box::new(source),
-            };
-            let mut server =
-                RecordDocument::load(&entry.document.0, device).map_err(document_error)?;
-            let local = self.load_document(id)?;
-            match receive(local, &mut server).map_err(document_error)? {
-                Received::Known => {}
-                Received::AsSent => prepared.push((index, id, entry.kind, server, true)),
-                Received::Merged(local) => prepared.push((index, id, entry.kind, *local, false)),
+            if !self.is_purged(entry.record_id)? {
+                received.push((index, self.document_bytes(entry.record_id)?));
             }
         }
         let transaction = self.conn.transaction()?;
-        let mut changed = Vec::with_capacity(prepared.len());
-        for (index, id, kind, mut document, as_sent) in prepared {
-            let document_error = |source| CoreError::Document {
-                id,
-                source: Box::new(source),
-            };
-            let kind = document.kind().unwrap_or(kind);
-            let changed_at = document.last_change_time();
-            if as_sent {
-                // The server's bytes are the document: store them as they came.
-                let heads = document.heads();
-                let bytes = &page.documents[index].document.0;
-                save_document_bytes(&transaction, id, kind, bytes, &heads, changed_at)?;
-            } else {
-                save_document(&transaction, id, kind, &mut document, changed_at)?;
-            }
-            let fields = document.fields().map_err(document_error)?;
-            materialize::record(&transaction, kind, id, &fields, changed_at)?;
-            crate::conflicts::refresh(&transaction, kind, id, &mut document)?;
-            changed.push(id);
-        }
+        let mut changed = Vec::with_capacity(received.len());
+        parallel::prepare_aside::<_, _, CoreError>(
+            received,
+            |(index, local)| {
+                let entry = &page.documents[index];
+                let id = entry.record_id;
+                let document_error = |source| CoreError::Document {
+                    id,
+                    source: Box::new(source),
+                };
+                let mut server =
+                    RecordDocument::load(&entry.document.0, device).map_err(document_error)?;
+                let local = local
+                    .map(|bytes| RecordDocument::load(&bytes, device))
+                    .transpose()
+                    .map_err(document_error)?;
+                Ok(match receive(local, &mut server).map_err(document_error)? {
+                    Received::Known => None,
+                    Received::AsSent => Applied::of(id, entry.kind, server, Saved::AsSent(index))?,
+                    Received::Merged(local) => Applied::of(id, entry.kind, *local, Saved::Anew)?,
+                })
+            },
+            |applied| {
+                if let Some(applied) = applied {
+                    let sent = match applied.saved {
+                        Saved::AsSent(index) => Some(page.documents[index].document.0.as_slice()),
+                        _ => None,
+                    };
+                    changed.push(applied.store(&transaction, sent)?);
+                }
+                Ok(())
+            },
+        )?;
         state.cursor = Some(state.cursor.unwrap_or(page.cursor));
         if let Some(total) = page.total {
             state.progress.total = total;
@@ -686,7 +690,8 @@ impl Store {
 
     /// Applies a page of the feed: each affected record's document takes the changes and its
     /// row is re-materialized, and the cursor moves, all in one transaction. Returns the records
-    /// whose documents changed.
+    /// whose documents changed. As with a bootstrap page, the documents are worked on by a
+    /// second thread while this one writes.
     pub fn apply_pull(&mut self, response: &PullResponse) -> Result<Vec<RecordId>, CoreError> {
         let mut by_record: BTreeMap<RecordId, Vec<Change>> = BTreeMap::new();
         for entry in &response.entries {
@@ -698,44 +703,43 @@ impl Store {
             }
         }
         let device = self.profile().device_id;
-        let mut documents = Vec::with_capacity(by_record.len());
+        let mut received = Vec::with_capacity(by_record.len());
         for (id, changes) in by_record {
-            if self.is_purged(id)? {
-                continue;
-            }
-            let mut document = self
-                .load_document(id)?
-                .unwrap_or_else(|| RecordDocument::empty(device));
-            let before = document.heads();
-            document
-                .apply_changes(changes)
-                .map_err(|source| CoreError::Document {
-                    id,
-                    source: Box::new(source),
-                })?;
-            if document.heads() != before {
-                documents.push((id, document));
+            if !self.is_purged(id)? {
+                received.push((id, changes, self.document_bytes(id)?));
             }
         }
         let transaction = self.conn.transaction()?;
-        let mut changed = Vec::with_capacity(documents.len());
-        for (id, mut document) in documents {
-            let Ok(kind) = document.kind() else {
-                // Changes of a record whose kind arrives later (or a kind from a newer app):
-                // keep the document, materialize once it is readable.
-                tracing::debug!(record = %id, "record without a known kind; kept unmaterialized");
-                continue;
-            };
-            let changed_at = document.last_change_time();
-            save_document(&transaction, id, kind, &mut document, changed_at)?;
-            let fields = document.fields().map_err(|source| CoreError::Document {
-                id,
-                source: Box::new(source),
-            })?;
-            materialize::record(&transaction, kind, id, &fields, changed_at)?;
-            crate::conflicts::refresh(&transaction, kind, id, &mut document)?;
-            changed.push(id);
-        }
+        let mut changed = Vec::with_capacity(received.len());
+        parallel::prepare_aside::<_, _, CoreError>(
+            received,
+            |(id, changes, local)| {
+                let document_error = |source| CoreError::Document {
+                    id,
+                    source: Box::new(source),
+                };
+                let mut document = match local {
+                    Some(bytes) => RecordDocument::load(&bytes, device).map_err(document_error)?,
+                    None => RecordDocument::empty(device),
+                };
+                let before = document.heads();
+                document.apply_changes(changes).map_err(document_error)?;
+                if document.heads() == before {
+                    return Ok(None);
+                }
+                let Ok(kind) = document.kind() else {
+                    tracing::debug!(record = %id, "record without a known kind; not materialized");
+                    return Ok(None);
+                };
+                Applied::of(id, kind, document, Saved::Anew)
+            },
+            |applied| {
+                if let Some(applied) = applied {
+                    changed.push(applied.store(&transaction, None)?);
+                }
+                Ok(())
+            },
+        )?;
         transaction
             .prepare_cached(
                 "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
@@ -745,6 +749,101 @@ impl Store {
         materialize::flush_search(&transaction)?;
         transaction.commit()?;
         Ok(changed)
+    }
+
+    /// A stored document's bytes.
+    fn document_bytes(&self, id: RecordId) -> Result<Option<Vec<u8>>, CoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT bytes FROM documents WHERE id = ?1")?
+            .query_row([id.to_string()], |row| row.get(0))
+            .optional()?)
+    }
+}
+
+/// A record's document after a sync step, worked out off the writing thread: what to store
+/// and the rows and conflicts to write.
+struct Applied {
+    id: RecordId,
+    kind: RecordKind,
+    saved: Saved,
+    heads: Vec<ChangeHash>,
+    changed_at: DateTime<Utc>,
+    rows: materialize::RecordRows,
+    conflicts: Vec<FieldConflict>,
+}
+
+/// The bytes an [`Applied`] document is stored as.
+enum Saved {
+    /// The server's bytes as they came: document `.0` of the bootstrap page.
+    AsSent(usize),
+    /// Saved anew (merged with local changes, or changes applied).
+    Bytes(Vec<u8>),
+    /// To be saved: [`Applied::of`] turns it into `Bytes`.
+    Anew,
+}
+
+impl Applied {
+    /// Everything `document` needs written. `kind` stands in for a document whose kind cannot
+    /// be read (a kind from a newer app).
+    fn of(
+        id: RecordId,
+        kind: RecordKind,
+        mut document: RecordDocument,
+        saved: Saved,
+    ) -> Result<Option<Applied>, CoreError> {
+        let document_error = |source| CoreError::Document {
+            id,
+            source: Box::new(source),
+        };
+        let kind = document.kind().unwrap_or(kind);
+        let changed_at = document.last_change_time();
+        let fields = document.fields().map_err(document_error)?;
+        let rows = materialize::derive(kind, id, &fields, changed_at)?;
+        let conflicts = document.conflicts().map_err(document_error)?;
+        let saved = match saved {
+            Saved::Anew => Saved::Bytes(document.save()),
+            saved => saved,
+        };
+        Ok(Some(Applied {
+            id,
+            kind,
+            saved,
+            heads: document.heads(),
+            changed_at,
+            rows,
+            conflicts,
+        }))
+    }
+
+    /// Stores the document (`sent`: the server's bytes, for [`Saved::AsSent`]), writes its
+    /// rows and conflicts. Returns the record's id.
+    fn store(
+        self,
+        transaction: &Transaction<'_>,
+        sent: Option<&[u8]>,
+    ) -> Result<RecordId, CoreError> {
+        let bytes = match (&self.saved, sent) {
+            (Saved::Bytes(bytes), _) => bytes.as_slice(),
+            (_, Some(sent)) => sent,
+            (_, None) => {
+                return Err(CoreError::Corrupt(format!(
+                    "record {}: no bytes to store",
+                    self.id
+                )));
+            }
+        };
+        save_document_bytes(
+            transaction,
+            self.id,
+            self.kind,
+            bytes,
+            &self.heads,
+            self.changed_at,
+        )?;
+        materialize::write(transaction, self.kind, self.id, &self.rows)?;
+        crate::conflicts::store(transaction, self.kind, self.id, self.conflicts)?;
+        Ok(self.id)
     }
 }
 

@@ -16,9 +16,10 @@ use crate::document::{
     DELETED_AT_FIELD, DELETED_WITH_FIELD, KIND_FIELD, RecordDocument, SCHEMA_VERSION_FIELD,
 };
 use crate::error::CoreError;
+use crate::parallel;
 use crate::store::time_text;
 
-pub(crate) use rows::table_of;
+pub(crate) use rows::{RecordRows, table_of};
 pub(crate) use search::{
     PENDING_TABLE as SEARCH_PENDING_TABLE, SearchHit, compact as compact_search,
     flush as flush_search, match_expression, search,
@@ -83,18 +84,30 @@ pub(crate) fn record(
     fields: &Map<String, Json>,
     updated_at: DateTime<Utc>,
 ) -> Result<(), CoreError> {
-    let deleted_at = fields
-        .get(DELETED_AT_FIELD)
-        .and_then(Json::as_str)
-        .map(str::to_owned);
-    let row = rows::Row {
+    write(
         transaction,
+        kind,
+        id,
+        &derive(kind, id, fields, updated_at)?,
+    )
+}
+
+/// The rows of one record from its document fields, without writing them: pure, so it can run
+/// on another thread than the one that [`write`]s.
+pub(crate) fn derive(
+    kind: RecordKind,
+    id: RecordId,
+    fields: &Map<String, Json>,
+    updated_at: DateTime<Utc>,
+) -> Result<RecordRows, CoreError> {
+    let deleted_at = fields.get(DELETED_AT_FIELD).and_then(Json::as_str);
+    let row = rows::Row {
         id,
         fields,
         updated_at,
-        deleted_at: deleted_at.as_deref(),
+        deleted_at,
     };
-    let searchable = match kind {
+    let mut rows = match kind {
         RecordKind::Customer => rows::customer(&row)?,
         RecordKind::Contact => rows::contact(&row)?,
         RecordKind::Lead => rows::lead(&row)?,
@@ -109,8 +122,23 @@ pub(crate) fn record(
         RecordKind::User => rows::user(&row)?,
         RecordKind::Settings => rows::settings(&row)?,
     };
-    match searchable.filter(|_| row.deleted_at.is_none()) {
-        Some(entry) => search::index(transaction, kind, id, &entry),
+    if deleted_at.is_some() {
+        // Trash is not searched.
+        rows.search = None;
+    }
+    Ok(rows)
+}
+
+/// Writes rows [`derive`]d from a record's fields, and its search entry.
+pub(crate) fn write(
+    transaction: &Transaction<'_>,
+    kind: RecordKind,
+    id: RecordId,
+    rows: &RecordRows,
+) -> Result<(), CoreError> {
+    rows.write(transaction)?;
+    match &rows.search {
+        Some(entry) => search::index(transaction, kind, id, entry),
         None => search::remove(transaction, id),
     }
 }
@@ -135,57 +163,128 @@ pub(crate) fn forget(
     search::remove(transaction, id)
 }
 
+/// Documents a rebuild reads at a time: read here, decoded and derived on the second thread
+/// ([`parallel::prepare_aside`]), written here.
+const REBUILD_CHUNK: u32 = 2_000;
+
 /// Regenerates every materialized row and the search index from the documents, in one
 /// transaction. Returns the number of records materialized.
+///
+/// The row tables' secondary indexes are dropped first and made again at the end, from their
+/// own definitions in the schema: building an index from all its rows at once (a sort) costs
+/// far less than inserting into it row by row.
 pub(crate) fn rebuild(
     conn: &mut Connection,
     device: crm_model::DeviceId,
 ) -> Result<u64, CoreError> {
     let transaction = conn.transaction()?;
-    for kind in RecordKind::ALL {
-        transaction.execute(&format!("DELETE FROM {}", rows::table_of(*kind)), [])?;
+    let indexes = drop_row_indexes(&transaction)?;
+    for table in row_tables() {
+        transaction.execute(&format!("DELETE FROM {table}"), [])?;
     }
-    transaction.execute("DELETE FROM pipeline_stages", [])?;
-    transaction.execute("DELETE FROM deal_stage_visits", [])?;
     search::clear(&transaction)?;
     let mut count = 0;
-    {
-        let mut statement = transaction.prepare("SELECT id, bytes, changed_at FROM documents")?;
-        let mut documents = statement.query([])?;
-        while let Some(row) = documents.next()? {
-            let id: RecordId = row
-                .get::<_, String>(0)?
-                .parse()
-                .map_err(|error: uuid::Error| {
-                    CoreError::Corrupt(format!("document id: {error}"))
-                })?;
-            let bytes: Vec<u8> = row.get(1)?;
-            let changed_at: Option<String> = row.get(2)?;
-            let mut document =
-                RecordDocument::load(&bytes, device).map_err(|source| CoreError::Document {
-                    id,
-                    source: Box::new(source),
-                })?;
-            let Ok(kind) = document.kind() else { continue };
-            let fields = document.fields().map_err(|source| CoreError::Document {
-                id,
-                source: Box::new(source),
+    let mut after = String::new();
+    loop {
+        let chunk: Vec<(String, Vec<u8>, Option<String>)> = {
+            let mut statement = transaction.prepare_cached(
+                "SELECT id, bytes, changed_at FROM documents WHERE id > ?1 ORDER BY id LIMIT ?2",
+            )?;
+            let rows = statement.query_map(rusqlite::params![after, REBUILD_CHUNK], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
             })?;
-            let changed_at = match changed_at
-                .as_deref()
-                .and_then(|text| DateTime::parse_from_rfc3339(text).ok())
-            {
-                Some(time) => time.with_timezone(&Utc),
-                None => document.last_change_time(),
-            };
-            // The conflict inbox is not derived here: every write and every sync keeps it, in
-            // the transaction that stores the document.
-            record(&transaction, kind, id, &fields, changed_at)?;
-            count += 1;
-        }
+            rows.collect::<Result<_, _>>()?
+        };
+        let Some((last, _, _)) = chunk.last() else {
+            break;
+        };
+        after = last.clone();
+        parallel::prepare_aside::<_, _, CoreError>(
+            chunk,
+            |(id, bytes, changed_at)| prepare_stored(device, &id, &bytes, changed_at.as_deref()),
+            |prepared| {
+                if let Some((kind, id, rows)) = prepared {
+                    // The conflict inbox is not derived here: every write and every sync keeps
+                    // it, in the transaction that stores the document.
+                    write(&transaction, kind, id, &rows)?;
+                    count += 1;
+                }
+                Ok(())
+            },
+        )?;
     }
     search::flush(&transaction)?;
+    for sql in indexes {
+        transaction.execute(&sql, [])?;
+    }
     transaction.execute("DELETE FROM sync_state WHERE key = 'rebuild_needed'", [])?;
     transaction.commit()?;
     Ok(count)
+}
+
+/// The tables that hold materialized rows.
+fn row_tables() -> impl Iterator<Item = &'static str> {
+    RecordKind::ALL
+        .iter()
+        .map(|kind| rows::table_of(*kind))
+        .chain(["pipeline_stages", "deal_stage_visits"])
+}
+
+/// Drops the secondary, non-unique indexes of the row tables and returns the statements that
+/// make them again. Unique indexes stay: rows are written against them.
+fn drop_row_indexes(transaction: &Transaction<'_>) -> Result<Vec<String>, CoreError> {
+    let tables: Vec<&str> = row_tables().collect();
+    let mut indexes: Vec<(String, String)> = Vec::new();
+    {
+        let mut statement = transaction.prepare(
+            "SELECT name, tbl_name, sql FROM sqlite_master
+             WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (name, table, sql) = row?;
+            if tables.contains(&table.as_str()) {
+                indexes.push((name, sql));
+            }
+        }
+    }
+    let mut statements = Vec::with_capacity(indexes.len());
+    for (name, sql) in indexes {
+        transaction.execute(&format!("DROP INDEX \"{name}\""), [])?;
+        statements.push(sql);
+    }
+    Ok(statements)
+}
+
+/// A stored document decoded and its rows derived (on the rebuild's second thread). `None`:
+/// a document of a kind this build does not know, kept but not materialized.
+fn prepare_stored(
+    device: crm_model::DeviceId,
+    id: &str,
+    bytes: &[u8],
+    changed_at: Option<&str>,
+) -> Result<Option<(RecordKind, RecordId, RecordRows)>, CoreError> {
+    let id: RecordId = id
+        .parse()
+        .map_err(|error: uuid::Error| CoreError::Corrupt(format!("document id: {error}")))?;
+    let document_error = |source| CoreError::Document {
+        id,
+        source: Box::new(source),
+    };
+    let mut document = RecordDocument::load(bytes, device).map_err(document_error)?;
+    let Ok(kind) = document.kind() else {
+        return Ok(None);
+    };
+    let fields = document.fields().map_err(document_error)?;
+    let changed_at = match changed_at.and_then(|text| DateTime::parse_from_rfc3339(text).ok()) {
+        Some(time) => time.with_timezone(&Utc),
+        None => document.last_change_time(),
+    };
+    Ok(Some((kind, id, derive(kind, id, &fields, changed_at)?)))
 }

@@ -1,11 +1,14 @@
-//! One function per record kind: the typed columns of its materialized row.
+//! One function per record kind: the typed columns of its materialized row, derived from the
+//! record's fields alone (no connection), so the derivation can run on another thread than the
+//! one writing to SQLite ([`RecordRows::write`]).
 
 use chrono::{DateTime, Utc};
 use crm_model::{
     Activity, Attachment, Communication, Contact, Customer, CustomerNote, Deal, Lead, Pipeline,
     Priority, RecordId, RecordKind, SalesDocument, Tag, User,
 };
-use rusqlite::{Transaction, params};
+use rusqlite::Transaction;
+use rusqlite::types::{ToSql, ToSqlOutput, Value};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
@@ -16,11 +19,66 @@ use crate::store::time_text;
 
 /// What every row writer gets: the record's fields and its derived metadata.
 pub(super) struct Row<'a> {
-    pub(super) transaction: &'a Transaction<'a>,
     pub(super) id: RecordId,
     pub(super) fields: &'a Map<String, Json>,
     pub(super) updated_at: DateTime<Utc>,
     pub(super) deleted_at: Option<&'a str>,
+}
+
+/// The statements that write one record's rows, with their values, and its search entry
+/// (`None`: the kind is not searched).
+pub(crate) struct RecordRows {
+    statements: Vec<(&'static str, Vec<Value>)>,
+    pub(super) search: Option<SearchEntry>,
+}
+
+impl RecordRows {
+    fn new() -> RecordRows {
+        RecordRows {
+            statements: Vec::with_capacity(1),
+            search: None,
+        }
+    }
+
+    fn push(&mut self, sql: &'static str, values: Vec<Value>) {
+        self.statements.push((sql, values));
+    }
+
+    fn searched_as(mut self, entry: SearchEntry) -> RecordRows {
+        self.search = Some(entry);
+        self
+    }
+
+    /// Runs the statements (the search entry is the caller's).
+    pub(super) fn write(&self, transaction: &Transaction<'_>) -> Result<(), CoreError> {
+        for (sql, values) in &self.statements {
+            transaction
+                .prepare_cached(sql)?
+                .execute(rusqlite::params_from_iter(values))?;
+        }
+        Ok(())
+    }
+}
+
+/// A statement's value, owned so it can cross threads.
+fn value<T: ToSql>(value: T) -> Result<Value, CoreError> {
+    Ok(match value.to_sql()? {
+        ToSqlOutput::Borrowed(borrowed) => Value::try_from(borrowed)
+            .map_err(|error| CoreError::Corrupt(format!("a row value: {error}")))?,
+        ToSqlOutput::Owned(owned) => owned,
+        other => {
+            return Err(CoreError::Corrupt(format!(
+                "a row value of an unexpected form: {other:?}"
+            )));
+        }
+    })
+}
+
+/// `params!` for [`RecordRows::push`]: each value owned.
+macro_rules! values {
+    ($($value:expr),* $(,)?) => {
+        vec![$(value(&$value)?),*]
+    };
 }
 
 impl Row<'_> {
@@ -90,16 +148,15 @@ fn joined(parts: &[Option<&str>]) -> String {
         .join(" ")
 }
 
-pub(super) fn customer(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
+pub(super) fn customer(row: &Row<'_>) -> Result<RecordRows, CoreError> {
     let customer: Customer = row.entity()?;
-    row.transaction
-        .prepare_cached(
+    let mut rows = RecordRows::new();
+    rows.push(
             "INSERT OR REPLACE INTO customers (id, name, status, category, customer_type, company_size, industry,
                 source, owner_id, primary_email, primary_phone, domain, tags, annual_revenue, currency,
                 last_contact_date, created_at, updated_at, deleted_at, data)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
-        )?
-        .execute(params![
+        values![
             row.id(),
             customer.name,
             customer.status.as_str(),
@@ -120,8 +177,9 @@ pub(super) fn customer(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> 
             row.updated(),
             row.deleted_at,
             row.data(&customer)?,
-        ])?;
-    Ok(Some(SearchEntry {
+        ],
+    );
+    Ok(rows.searched_as(SearchEntry {
         title: customer.name.clone(),
         detail: joined(&[
             customer.primary_email.as_deref(),
@@ -132,15 +190,14 @@ pub(super) fn customer(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> 
     }))
 }
 
-pub(super) fn contact(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
+pub(super) fn contact(row: &Row<'_>) -> Result<RecordRows, CoreError> {
     let contact: Contact = row.entity()?;
-    row.transaction
-        .prepare_cached(
+    let mut rows = RecordRows::new();
+    rows.push(
             "INSERT OR REPLACE INTO contacts (id, customer_id, name, email, phone, job_title, role, status,
                 is_primary, owner_id, tags, created_at, updated_at, deleted_at, data)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-        )?
-        .execute(params![
+        values![
             row.id(),
             text(contact.customer_id),
             contact.name,
@@ -156,8 +213,9 @@ pub(super) fn contact(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
             row.updated(),
             row.deleted_at,
             row.data(&contact)?,
-        ])?;
-    Ok(Some(SearchEntry {
+        ],
+    );
+    Ok(rows.searched_as(SearchEntry {
         title: contact.name.clone(),
         detail: joined(&[
             contact.email.as_deref(),
@@ -168,15 +226,14 @@ pub(super) fn contact(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
     }))
 }
 
-pub(super) fn lead(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
+pub(super) fn lead(row: &Row<'_>) -> Result<RecordRows, CoreError> {
     let lead: Lead = row.entity()?;
-    row.transaction
-        .prepare_cached(
+    let mut rows = RecordRows::new();
+    rows.push(
             "INSERT OR REPLACE INTO leads (id, name, email, phone, company, source, status, rating, priority,
                 lead_score, owner_id, customer_id, domain, tags, converted_at, created_at, updated_at, deleted_at, data)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-        )?
-        .execute(params![
+        values![
             row.id(),
             lead.name,
             lead.email,
@@ -196,8 +253,9 @@ pub(super) fn lead(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
             row.updated(),
             row.deleted_at,
             row.data(&lead)?,
-        ])?;
-    Ok(Some(SearchEntry {
+        ],
+    );
+    Ok(rows.searched_as(SearchEntry {
         title: lead.name.clone(),
         detail: joined(&[
             lead.company.as_deref(),
@@ -207,17 +265,16 @@ pub(super) fn lead(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
     }))
 }
 
-pub(super) fn deal(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
+pub(super) fn deal(row: &Row<'_>) -> Result<RecordRows, CoreError> {
     let deal: Deal = row.entity()?;
-    row.transaction
-        .prepare_cached(
+    let mut rows = RecordRows::new();
+    rows.push(
             "INSERT OR REPLACE INTO deals (id, customer_id, name, pipeline_id, stage_id, status, owner_id, amount,
                 weighted_amount, currency, probability, expected_close_date, closed_date, stage_entered_at,
                 lead_id, lost_reason, source, tags, created_at, updated_at, deleted_at, data)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
                      ?21, ?22)",
-        )?
-        .execute(params![
+        values![
             row.id(),
             text(deal.customer_id),
             deal.name,
@@ -240,37 +297,38 @@ pub(super) fn deal(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
             row.updated(),
             row.deleted_at,
             row.data(&deal)?,
-        ])?;
-    row.transaction
-        .prepare_cached("DELETE FROM deal_stage_visits WHERE deal_id = ?1")?
-        .execute([row.id()])?;
-    let mut visit_insert = row.transaction.prepare_cached(
-        "INSERT INTO deal_stage_visits (deal_id, visit_id, stage_id, entered_at, left_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
+        ],
+    );
+    rows.push(
+        "DELETE FROM deal_stage_visits WHERE deal_id = ?1",
+        values![row.id()],
+    );
     for (visit_id, visit) in &deal.stage_history {
-        visit_insert.execute(params![
-            row.id(),
-            visit_id,
-            visit.stage_id.to_string(),
-            time_text(visit.entered_at),
-            time(visit.left_at),
-        ])?;
+        rows.push(
+            "INSERT INTO deal_stage_visits (deal_id, visit_id, stage_id, entered_at, left_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            values![
+                row.id(),
+                visit_id,
+                visit.stage_id.to_string(),
+                time_text(visit.entered_at),
+                time(visit.left_at),
+            ],
+        );
     }
-    Ok(Some(SearchEntry {
+    Ok(rows.searched_as(SearchEntry {
         title: deal.name.clone(),
         detail: joined(&[deal.deal_number.as_deref(), Some(deal.status.label())]),
     }))
 }
 
-pub(super) fn pipeline(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
+pub(super) fn pipeline(row: &Row<'_>) -> Result<RecordRows, CoreError> {
     let pipeline: Pipeline = row.entity()?;
-    row.transaction
-        .prepare_cached(
-            "INSERT OR REPLACE INTO pipelines (id, name, is_default, is_active, created_at, updated_at,
+    let mut rows = RecordRows::new();
+    rows.push(
+        "INSERT OR REPLACE INTO pipelines (id, name, is_default, is_active, created_at, updated_at,
                 deleted_at, data)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?
-        .execute(params![
+        values![
             row.id(),
             pipeline.name,
             pipeline.is_default,
@@ -279,39 +337,40 @@ pub(super) fn pipeline(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> 
             row.updated(),
             row.deleted_at,
             row.data(&pipeline)?,
-        ])?;
-    row.transaction
-        .prepare_cached("DELETE FROM pipeline_stages WHERE pipeline_id = ?1")?
-        .execute([row.id()])?;
-    let mut insert = row.transaction.prepare_cached(
-        "INSERT INTO pipeline_stages (pipeline_id, stage_id, name, position, probability, is_closed_won,
-            is_closed_lost, days_in_stage)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
+        ],
+    );
+    rows.push(
+        "DELETE FROM pipeline_stages WHERE pipeline_id = ?1",
+        values![row.id()],
+    );
     for (stage_id, stage) in &pipeline.stages {
-        insert.execute(params![
-            row.id(),
-            stage_id.to_string(),
-            stage.name,
-            stage.order,
-            stage.probability,
-            stage.is_closed_won,
-            stage.is_closed_lost,
-            stage.days_in_stage,
-        ])?;
+        rows.push(
+            "INSERT INTO pipeline_stages (pipeline_id, stage_id, name, position, probability, is_closed_won,
+                is_closed_lost, days_in_stage)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            values![
+                row.id(),
+                stage_id.to_string(),
+                stage.name,
+                stage.order,
+                stage.probability,
+                stage.is_closed_won,
+                stage.is_closed_lost,
+                stage.days_in_stage,
+            ],
+        );
     }
-    Ok(None)
+    Ok(rows)
 }
 
-pub(super) fn communication(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
+pub(super) fn communication(row: &Row<'_>) -> Result<RecordRows, CoreError> {
     let communication: Communication = row.entity()?;
-    row.transaction
-        .prepare_cached(
+    let mut rows = RecordRows::new();
+    rows.push(
             "INSERT OR REPLACE INTO communications (id, type, subject, occurred_at, created_by, customer_id,
                 contact_id, lead_id, deal_id, direction, outcome, created_at, updated_at, deleted_at, data)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-        )?
-        .execute(params![
+        values![
             row.id(),
             communication.communication_type.as_str(),
             communication.subject,
@@ -327,8 +386,9 @@ pub(super) fn communication(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreEr
             row.updated(),
             row.deleted_at,
             row.data(&communication)?,
-        ])?;
-    Ok(None)
+        ],
+    );
+    Ok(rows)
 }
 
 pub(crate) fn priority_rank(priority: Priority) -> i64 {
@@ -340,21 +400,20 @@ pub(crate) fn priority_rank(priority: Priority) -> i64 {
     }
 }
 
-pub(super) fn activity(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
+pub(super) fn activity(row: &Row<'_>) -> Result<RecordRows, CoreError> {
     let activity: Activity = row.entity()?;
     let due_at = activity.due_date.map(|date| match activity.due_time {
         Some(time) => format!("{date}T{}", time.format("%H:%M")),
         None => date.to_string(),
     });
-    row.transaction
-        .prepare_cached(
+    let mut rows = RecordRows::new();
+    rows.push(
             "INSERT OR REPLACE INTO activities (id, type, subject, status, is_open, priority, priority_rank, due_at,
                 due_date, reminder_at, assigned_to, created_by, customer_id, contact_id, lead_id, deal_id,
                 completed_at, created_at, updated_at, deleted_at, data)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
                      ?21)",
-        )?
-        .execute(params![
+        values![
             row.id(),
             activity.activity_type.as_str(),
             activity.subject,
@@ -376,19 +435,19 @@ pub(super) fn activity(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> 
             row.updated(),
             row.deleted_at,
             row.data(&activity)?,
-        ])?;
-    Ok(None)
+        ],
+    );
+    Ok(rows)
 }
 
-pub(super) fn note(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
+pub(super) fn note(row: &Row<'_>) -> Result<RecordRows, CoreError> {
     let note: CustomerNote = row.entity()?;
-    row.transaction
-        .prepare_cached(
+    let mut rows = RecordRows::new();
+    rows.push(
             "INSERT OR REPLACE INTO notes (id, customer_id, is_pinned, created_by, created_at, updated_at,
                 deleted_at, data)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?
-        .execute(params![
+        values![
             row.id(),
             text(note.customer_id),
             note.is_pinned,
@@ -397,19 +456,19 @@ pub(super) fn note(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
             row.updated(),
             row.deleted_at,
             row.data(&note)?,
-        ])?;
-    Ok(None)
+        ],
+    );
+    Ok(rows)
 }
 
-pub(super) fn attachment(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
+pub(super) fn attachment(row: &Row<'_>) -> Result<RecordRows, CoreError> {
     let attachment: Attachment = row.entity()?;
-    row.transaction
-        .prepare_cached(
+    let mut rows = RecordRows::new();
+    rows.push(
             "INSERT OR REPLACE INTO attachments (id, file_name, sha256, customer_id, deal_id, communication_id,
                 created_at, updated_at, deleted_at, data)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        )?
-        .execute(params![
+        values![
             row.id(),
             attachment.file_name,
             attachment.sha256,
@@ -420,18 +479,18 @@ pub(super) fn attachment(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError
             row.updated(),
             row.deleted_at,
             row.data(&attachment)?,
-        ])?;
-    Ok(None)
+        ],
+    );
+    Ok(rows)
 }
 
-pub(super) fn tag(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
+pub(super) fn tag(row: &Row<'_>) -> Result<RecordRows, CoreError> {
     let tag: Tag = row.entity()?;
-    row.transaction
-        .prepare_cached(
-            "INSERT OR REPLACE INTO tags (id, name, category, created_at, updated_at, deleted_at, data)
+    let mut rows = RecordRows::new();
+    rows.push(
+        "INSERT OR REPLACE INTO tags (id, name, category, created_at, updated_at, deleted_at, data)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![
+        values![
             row.id(),
             tag.name,
             tag.category.as_str(),
@@ -439,19 +498,19 @@ pub(super) fn tag(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
             row.updated(),
             row.deleted_at,
             row.data(&tag)?,
-        ])?;
-    Ok(None)
+        ],
+    );
+    Ok(rows)
 }
 
-pub(super) fn sales_document(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
+pub(super) fn sales_document(row: &Row<'_>) -> Result<RecordRows, CoreError> {
     let document: SalesDocument = row.entity()?;
-    row.transaction
-        .prepare_cached(
+    let mut rows = RecordRows::new();
+    rows.push(
             "INSERT OR REPLACE INTO sales_documents (id, type, number, customer_id, deal_id, status, total,
                 amount_paid, currency, issue_date, due_date, paid_at, created_at, updated_at, deleted_at, data)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-        )?
-        .execute(params![
+        values![
             row.id(),
             document.document_type.as_str(),
             document.number,
@@ -468,18 +527,18 @@ pub(super) fn sales_document(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreE
             row.updated(),
             row.deleted_at,
             row.data(&document)?,
-        ])?;
-    Ok(None)
+        ],
+    );
+    Ok(rows)
 }
 
-pub(super) fn user(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
+pub(super) fn user(row: &Row<'_>) -> Result<RecordRows, CoreError> {
     let user: User = row.entity()?;
-    row.transaction
-        .prepare_cached(
+    let mut rows = RecordRows::new();
+    rows.push(
             "INSERT OR REPLACE INTO users (id, name, email, role, active, created_at, updated_at, deleted_at, data)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?
-        .execute(params![
+        values![
             row.id(),
             user.name,
             user.email,
@@ -489,17 +548,20 @@ pub(super) fn user(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
             row.updated(),
             row.deleted_at,
             row.data(&user)?,
-        ])?;
-    Ok(None)
+        ],
+    );
+    Ok(rows)
 }
 
 /// Settings are read whole; the row keeps the document's fields as they are, so settings
 /// written by a newer app are kept and shown as far as this build understands them.
-pub(super) fn settings(row: &Row<'_>) -> Result<Option<SearchEntry>, CoreError> {
+pub(super) fn settings(row: &Row<'_>) -> Result<RecordRows, CoreError> {
     let data = serde_json::to_string(row.fields)
         .map_err(|source| CoreError::Fields { id: row.id, source })?;
-    row.transaction
-        .prepare_cached("INSERT OR REPLACE INTO settings (id, updated_at, deleted_at, data) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![row.id(), row.updated(), row.deleted_at, data])?;
-    Ok(None)
+    let mut rows = RecordRows::new();
+    rows.push(
+        "INSERT OR REPLACE INTO settings (id, updated_at, deleted_at, data) VALUES (?1, ?2, ?3, ?4)",
+        values![row.id(), row.updated(), row.deleted_at, data],
+    );
+    Ok(rows)
 }
