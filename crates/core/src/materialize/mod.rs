@@ -165,7 +165,7 @@ pub(crate) fn forget(
 
 /// Documents a rebuild reads at a time: read here, decoded and derived on the second thread
 /// ([`parallel::prepare_aside`]), written here.
-const REBUILD_CHUNK: u32 = 2_000;
+const REBUILD_CHUNK: u32 = 10_000;
 
 /// Regenerates every materialized row and the search index from the documents, in one
 /// transaction. Returns the number of records materialized.
