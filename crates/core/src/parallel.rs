@@ -1,8 +1,9 @@
 //! Bulk applies split over threads: worker threads prepare (decoding Automerge documents,
 //! deriving rows: CPU only) while this one consumes in order (SQLite writes, which want one
 //! thread). Preparing is the larger half, so there is a worker per core and the consumer
-//! takes what CPU they leave; on the two cores the app is budgeted for, a rebuild or a
-//! bootstrap page then takes about half the time it takes on one thread.
+//! takes what CPU they leave. On the two cores the app is budgeted for, a rebuild takes about
+//! half the time it took on one thread; a bootstrap page, bound by its writes, gains little
+//! (BENCHMARKS.md).
 
 use std::num::NonZeroUsize;
 use std::sync::mpsc;

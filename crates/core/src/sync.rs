@@ -639,8 +639,8 @@ impl Store {
                     .map_err(document_error)?;
                 Ok(match receive(local, &mut server).map_err(document_error)? {
                     Received::Known => None,
-                    Received::AsSent => Applied::of(id, entry.kind, server, Saved::AsSent(index))?,
-                    Received::Merged(local) => Applied::of(id, entry.kind, *local, Saved::Anew)?,
+                    Received::AsSent => Some(Applied::of(id, entry.kind, server, Some(index))?),
+                    Received::Merged(local) => Some(Applied::of(id, entry.kind, *local, None)?),
                 })
             },
             |applied| {
@@ -731,7 +731,7 @@ impl Store {
                     tracing::debug!(record = %id, "record without a known kind; not materialized");
                     return Ok(None);
                 };
-                Applied::of(id, kind, document, Saved::Anew)
+                Applied::of(id, kind, document, None).map(Some)
             },
             |applied| {
                 if let Some(applied) = applied {
@@ -779,19 +779,18 @@ enum Saved {
     AsSent(usize),
     /// Saved anew (merged with local changes, or changes applied).
     Bytes(Vec<u8>),
-    /// To be saved: [`Applied::of`] turns it into `Bytes`.
-    Anew,
 }
 
 impl Applied {
     /// Everything `document` needs written. `kind` stands in for a document whose kind cannot
-    /// be read (a kind from a newer app).
+    /// be read (a kind from a newer app); `sent` is the index of the bootstrap page's document
+    /// whose bytes are this document as the server sent it (else it is saved anew).
     fn of(
         id: RecordId,
         kind: RecordKind,
         mut document: RecordDocument,
-        saved: Saved,
-    ) -> Result<Option<Applied>, CoreError> {
+        sent: Option<usize>,
+    ) -> Result<Applied, CoreError> {
         let document_error = |source| CoreError::Document {
             id,
             source: Box::new(source),
@@ -801,11 +800,11 @@ impl Applied {
         let fields = document.fields().map_err(document_error)?;
         let rows = materialize::derive(kind, id, &fields, changed_at)?;
         let conflicts = document.conflicts().map_err(document_error)?;
-        let saved = match saved {
-            Saved::Anew => Saved::Bytes(document.save()),
-            saved => saved,
+        let saved = match sent {
+            Some(index) => Saved::AsSent(index),
+            None => Saved::Bytes(document.save()),
         };
-        Ok(Some(Applied {
+        Ok(Applied {
             id,
             kind,
             saved,
@@ -813,7 +812,7 @@ impl Applied {
             changed_at,
             rows,
             conflicts,
-        }))
+        })
     }
 
     /// Stores the document (`sent`: the server's bytes, for [`Saved::AsSent`]), writes its
