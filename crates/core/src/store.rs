@@ -137,12 +137,7 @@ impl Store {
 
     /// Loads a record's document, or `None` when the store has no such record.
     pub(crate) fn load_document(&self, id: RecordId) -> Result<Option<RecordDocument>, CoreError> {
-        let bytes: Option<Vec<u8>> = self
-            .conn
-            .prepare_cached("SELECT bytes FROM documents WHERE id = ?1")?
-            .query_row([id.to_string()], |row| row.get(0))
-            .optional()?;
-        bytes
+        self.document_bytes(id)?
             .map(|bytes| {
                 RecordDocument::load(&bytes, self.profile.device_id).map_err(|source| {
                     CoreError::Document {
@@ -152,6 +147,15 @@ impl Store {
                 })
             })
             .transpose()
+    }
+
+    /// A stored document's bytes, not loaded (a sync apply loads them on a worker thread).
+    pub(crate) fn document_bytes(&self, id: RecordId) -> Result<Option<Vec<u8>>, CoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT bytes FROM documents WHERE id = ?1")?
+            .query_row([id.to_string()], |row| row.get(0))
+            .optional()?)
     }
 
     /// The one write path of local edits, first half: applies `edit` to a record's document (a
@@ -323,7 +327,7 @@ pub(crate) fn save_document_bytes(
     Ok(())
 }
 
-fn migrate(conn: &mut Connection) -> Result<(), CoreError> {
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), CoreError> {
     let applied: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
     if applied > known {

@@ -750,15 +750,6 @@ impl Store {
         transaction.commit()?;
         Ok(changed)
     }
-
-    /// A stored document's bytes.
-    fn document_bytes(&self, id: RecordId) -> Result<Option<Vec<u8>>, CoreError> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT bytes FROM documents WHERE id = ?1")?
-            .query_row([id.to_string()], |row| row.get(0))
-            .optional()?)
-    }
 }
 
 /// A record's document after a sync step, worked out off the writing thread: what to store

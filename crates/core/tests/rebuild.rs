@@ -43,6 +43,7 @@ fn snapshot(t: &TestStore) -> Vec<String> {
         "deals",
         "pipelines",
         "pipeline_stages",
+        "deal_stage_visits",
         "communications",
         "activities",
         "notes",

@@ -163,7 +163,7 @@ pub(crate) fn forget(
     search::remove(transaction, id)
 }
 
-/// Documents a rebuild reads at a time: read here, decoded and derived on the second thread
+/// Documents a rebuild reads at a time: read here, decoded and derived on worker threads
 /// ([`parallel::prepare_aside`]), written here.
 const REBUILD_CHUNK: u32 = 10_000;
 
@@ -234,35 +234,24 @@ fn row_tables() -> impl Iterator<Item = &'static str> {
 /// make them again. Unique indexes stay: rows are written against them.
 fn drop_row_indexes(transaction: &Transaction<'_>) -> Result<Vec<String>, CoreError> {
     let tables: Vec<&str> = row_tables().collect();
-    let mut indexes: Vec<(String, String)> = Vec::new();
-    {
-        let mut statement = transaction.prepare(
+    let indexes: Vec<(String, String, String)> = transaction
+        .prepare(
             "SELECT name, tbl_name, sql FROM sqlite_master
              WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'",
-        )?;
-        let rows = statement.query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (name, table, sql) = row?;
-            if tables.contains(&table.as_str()) {
-                indexes.push((name, sql));
-            }
-        }
-    }
+        )?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<Result<_, _>>()?;
     let mut statements = Vec::with_capacity(indexes.len());
-    for (name, sql) in indexes {
-        transaction.execute(&format!("DROP INDEX \"{name}\""), [])?;
-        statements.push(sql);
+    for (name, table, sql) in indexes {
+        if tables.contains(&table.as_str()) {
+            transaction.execute(&format!("DROP INDEX \"{name}\""), [])?;
+            statements.push(sql);
+        }
     }
     Ok(statements)
 }
 
-/// A stored document decoded and its rows derived (on the rebuild's second thread). `None`:
+/// A stored document decoded and its rows derived (on a rebuild's worker thread). `None`:
 /// a document of a kind this build does not know, kept but not materialized.
 fn prepare_stored(
     device: crm_model::DeviceId,
@@ -287,4 +276,32 @@ fn prepare_stored(
         None => document.last_change_time(),
     };
     Ok(Some((kind, id, derive(kind, id, &fields, changed_at)?)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index_definitions(conn: &Connection) -> Vec<String> {
+        let mut statement = conn
+            .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+            .expect("prepares");
+        statement
+            .query_map([], |row| row.get(0))
+            .expect("queries")
+            .collect::<Result<_, _>>()
+            .expect("reads")
+    }
+
+    #[test]
+    fn a_rebuild_makes_every_index_it_dropped_again() {
+        let mut conn = Connection::open_in_memory().expect("opens");
+        crate::store::migrate(&mut conn).expect("migrates");
+        conn.execute_batch(SEARCH_PENDING_TABLE)
+            .expect("search table");
+        let migrated = index_definitions(&conn);
+        assert!(migrated.len() > 50, "the schema has its list indexes");
+        rebuild(&mut conn, crm_model::DeviceId(uuid::Uuid::nil())).expect("rebuilds");
+        assert_eq!(index_definitions(&conn), migrated);
+    }
 }
