@@ -26,7 +26,7 @@ pub enum AdminError {
     NoSuchUser { tenant: String, email: String },
     #[error("tenant {tenant:?} has no device {device}")]
     NoSuchDevice { tenant: String, device: DeviceId },
-    #[error("tenant {tenant:?} has no record {record}")]
+    #[error("tenant {tenant:?} has no record {record} (or it was erased already)")]
     NoSuchRecord { tenant: String, record: RecordId },
     #[error("{0}")]
     Exists(String),
@@ -147,10 +147,11 @@ impl Admin {
     }
 
     pub async fn import_tenant(&self, dump: TenantDump) -> Result<TenantRow, AdminError> {
-        if dump.format != TenantDump::FORMAT {
+        if !(TenantDump::OLDEST_FORMAT..=TenantDump::FORMAT).contains(&dump.format) {
             return Err(AdminError::Invalid(format!(
-                "backup format {} is not the {} this server reads",
+                "backup format {} is not one this server reads ({} to {})",
                 dump.format,
+                TenantDump::OLDEST_FORMAT,
                 TenantDump::FORMAT
             )));
         }
@@ -256,11 +257,15 @@ impl Admin {
         }
     }
 
-    /// GDPR erase: the record's document and feed entries are deleted from the server.
-    pub async fn erase_record(&self, slug: &str, record: RecordId) -> Result<(), AdminError> {
+    /// GDPR erase: the record's document and feed entries are deleted from the server, and
+    /// an erasure in the feed tells every device to purge its copy (at its next pull: at once
+    /// on PostgreSQL, whose nodes hear of it; within the devices' sync interval on SQLite,
+    /// whose server does not see this command's write). Pushes to the record are refused from
+    /// now on. Returns the tenant's new feed head.
+    pub async fn erase_record(&self, slug: &str, record: RecordId) -> Result<u64, AdminError> {
         let tenant = self.tenant(slug).await?;
-        if self.storage.erase_record(tenant.id, record).await? {
-            Ok(())
+        if let Some(feed_head) = self.storage.erase_record(tenant.id, record).await? {
+            Ok(feed_head)
         } else {
             Err(AdminError::NoSuchRecord {
                 tenant: slug.to_owned(),

@@ -2,13 +2,14 @@
 //! bootstrap: the tenant's current documents, one page at a time.
 
 use crm_protocol::sync::{
-    BootstrapDocument, BootstrapQuery, BootstrapResponse, Bytes, FeedEntry, MAX_BOOTSTRAP_LIMIT,
-    MAX_PULL_LIMIT, PullQuery, PullResponse,
+    BootstrapDocument, BootstrapQuery, BootstrapResponse, Bytes, Erasure, FeedEntry,
+    MAX_BOOTSTRAP_LIMIT, MAX_PULL_LIMIT, PullQuery, PullResponse,
 };
 
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::server::AppState;
+use crate::storage::FeedEvent;
 
 /// Entries a pull answers with when it does not ask for a number.
 pub(crate) const DEFAULT_PULL_LIMIT: u32 = 1_000;
@@ -30,16 +31,24 @@ pub(crate) async fn pull(
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let cursor = rows.last().map_or(query.since, |row| row.seq);
-    let entries = rows
-        .into_iter()
-        .map(|row| FeedEntry {
-            seq: row.seq,
-            record_id: row.record,
-            change: Bytes(row.change),
-        })
-        .collect();
+    let mut entries = Vec::with_capacity(rows.len());
+    let mut erased = Vec::new();
+    for row in rows {
+        match row.event {
+            FeedEvent::Change(change) => entries.push(FeedEntry {
+                seq: row.seq,
+                record_id: row.record,
+                change: Bytes(change),
+            }),
+            FeedEvent::Erased => erased.push(Erasure {
+                seq: row.seq,
+                record_id: row.record,
+            }),
+        }
+    }
     Ok(PullResponse {
         entries,
+        erased,
         cursor,
         more,
     })

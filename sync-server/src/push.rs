@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::policy;
 use crate::record::{self, Applied};
 use crate::server::AppState;
-use crate::storage::{CommitOutcome, RecordWrite, StorageError};
+use crate::storage::{CommitOutcome, RecordWrite, StorageError, Stored};
 
 /// How often a record is reloaded and re-applied when other pushes keep writing it in between.
 /// Every conflict means another push committed, so a push loses at most once per concurrent
@@ -63,6 +63,7 @@ pub(crate) async fn push(
                 }
                 CommitOutcome::Conflict => push_record(state, principal, record).await?,
                 CommitOutcome::ForeignRecord => foreign(state, principal, record),
+                CommitOutcome::Erased => erased(state, principal, record.record_id),
             };
             outcomes[index] = Some(outcome);
         }
@@ -97,10 +98,14 @@ async fn prepare(
     record: &RecordChanges,
 ) -> Result<Prepared, ApiError> {
     let record_id = record.record_id;
-    let stored = state
+    let stored = match state
         .storage()
         .load_document(principal.tenant, record_id)
-        .await?;
+        .await?
+    {
+        Stored::Erased => return Ok(Prepared::Done(erased(state, principal, record_id))),
+        stored => stored.document(),
+    };
     let changes: Vec<Vec<u8>> = record.changes.iter().map(|bytes| bytes.0.clone()).collect();
     // Automerge work runs on the async worker: record documents are small, and the body
     // limit bounds what one request can make the server do.
@@ -160,6 +165,7 @@ async fn push_record(
             }
             CommitOutcome::Conflict => continue,
             CommitOutcome::ForeignRecord => return Ok(foreign(state, principal, record)),
+            CommitOutcome::Erased => return Ok(erased(state, principal, record.record_id)),
         }
     }
     tracing::warn!(tenant = %principal.tenant, record = %record.record_id, "record kept changing during a push");
@@ -194,6 +200,22 @@ fn foreign(state: &AppState, principal: &Principal, record: &RecordChanges) -> O
         record.record_id,
         record::Refusal::UnknownRecord,
     )
+}
+
+/// A push to a record erased for good: the device is told, and purges its copy.
+fn erased(state: &AppState, principal: &Principal, record_id: crm_model::RecordId) -> Outcome {
+    state
+        .metrics()
+        .records_refused
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    tracing::info!(
+        tenant = %principal.tenant,
+        user = %principal.user,
+        device = %principal.device,
+        record = %record_id,
+        "push to an erased record refused"
+    );
+    Outcome::Erased
 }
 
 fn refuse(

@@ -181,19 +181,26 @@ async fn requests_without_a_valid_token_or_protocol_are_refused() {
     let pull = format!("{}/v1/pull?since=0", server.url());
     // (case, Authorization header, protocol header, status, code); "" leaves a header out.
     let cases = [
-        ("no token", "", "1", 401, "unauthorized"),
+        ("no token", "", "2", 401, "unauthorized"),
         (
             "wrong token",
             "Bearer not-the-token",
-            "1",
+            "2",
             401,
             "unauthorized",
         ),
-        ("not a bearer", "Basic dGVzdA==", "1", 401, "unauthorized"),
+        ("not a bearer", "Basic dGVzdA==", "2", 401, "unauthorized"),
         (
             "newer protocol",
             "Bearer test-token",
-            "2",
+            "3",
+            426,
+            "upgrade_required",
+        ),
+        (
+            "older protocol, which cannot purge erased records",
+            "Bearer test-token",
+            "1",
             426,
             "upgrade_required",
         ),

@@ -302,20 +302,38 @@ async fn admin_commands_manage_tenants_users_devices_and_backups() {
             .success()
     );
 
-    // GDPR erase: the record's document and feed entries are gone.
-    ok(
-        &data,
-        &[
-            "record",
-            "erase",
-            "--tenant",
-            "acme",
-            &customer.0.to_string(),
-        ],
-        None,
-    );
+    // GDPR erase: the record's document and feed entries are gone, an erasure takes their
+    // place in the feed, and the record cannot be pushed back.
+    let erase = [
+        "record",
+        "erase",
+        "--tenant",
+        "acme",
+        &customer.0.to_string(),
+    ];
+    let said = ok(&data, &erase, None);
+    assert!(said.contains("devices purge it"), "{said}");
     assert!(bob_api.pull_all(0, None).await.is_empty());
+    let pulled = bob_api.pull(0, None).await;
+    assert_eq!(
+        pulled
+            .erased
+            .iter()
+            .map(|erasure| erasure.record_id)
+            .collect::<Vec<_>>(),
+        [customer]
+    );
+    assert_eq!(pulled.cursor, pulled.erased[0].seq);
     assert!(bob_api.bootstrap(None, 10).await.documents.is_empty());
+    let (_, again) = Device::new(2).create_customer("Acme");
+    let pushed = bob_api.push(vec![changes_of(customer, vec![again])]).await;
+    assert_eq!(outcomes(&pushed), [(customer, "erased".to_owned())]);
+    assert!(
+        bob_api.pull_all(0, None).await.is_empty(),
+        "nothing came back"
+    );
+    let twice = run(&data, &erase, None);
+    assert!(!twice.status.success(), "erased already");
 
     ok(&data, &["tenant", "disable", "acme"], None);
     assert_eq!(bob_api.status("/v1/pull?since=0").await, 401);

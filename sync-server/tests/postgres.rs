@@ -96,6 +96,36 @@ async fn two_nodes_on_one_database_serve_the_same_tenant() {
         .await;
     assert!(outcomes(&refused)[0].1.starts_with("rejected: not allowed"));
 
+    // A GDPR erase by an admin is announced on every node at once; devices pull the erasure,
+    // and a push to the record through either node is answered "erased".
+    assert_eq!(
+        admin.erase_record("acme", customer).await.expect("erases"),
+        4
+    );
+    // (The socket may still hold the notices of the concurrent pushes above.)
+    let mut heard = next_cursor(&mut socket).await;
+    while heard < 4 {
+        heard = next_cursor(&mut socket).await;
+    }
+    assert_eq!(heard, 4, "the erasure is announced");
+    let pulled = on_b.pull(3, None).await;
+    assert_eq!(
+        (
+            pulled.entries.len(),
+            pulled.erased[0].record_id,
+            pulled.cursor
+        ),
+        (0, customer, 4)
+    );
+    let again = edit(&mut document, "email", "back@acme.example");
+    for node in [&on_a, &on_b] {
+        let pushed = node
+            .push(vec![changes_of(customer, vec![again.clone()])])
+            .await;
+        assert_eq!(outcomes(&pushed)[0].1, "erased");
+    }
+    assert!(on_a.bootstrap(None, 10).await.documents.is_empty());
+
     node_a.stop().await.expect("stops");
     node_b.stop().await.expect("stops");
 }

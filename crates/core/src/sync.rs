@@ -4,6 +4,9 @@
 //! current documents if it has never synced (resumable: each page is one transaction that also
 //! records how far the bootstrap got), then pulls the feed from its cursor until it is drained.
 //!
+//! A record an admin erased for good (GDPR) is purged from the store when a pull brings its
+//! erasure, or when a push to it is answered "erased" ([`crate::trash::discard`]).
+//!
 //! The store side (what to push, acknowledging, applying pulled changes) is synchronous and
 //! runs under the store's lock; the network side is async and runs with the lock released, so
 //! the UI is never blocked on the network.
@@ -260,8 +263,10 @@ pub struct SyncReport {
     /// Records the server refused, with its reason.
     pub rejected: Vec<(RecordId, String)>,
     pub pulled_changes: usize,
-    /// Records whose materialized rows changed because of pulled changes.
+    /// Records whose materialized rows changed because of pulled changes or erasures.
     pub changed_records: Vec<RecordId>,
+    /// Records erased for good on the server, and so purged from this device.
+    pub erased_records: Vec<RecordId>,
     pub cursor: u64,
 }
 
@@ -313,9 +318,10 @@ pub async fn sync_round(
         };
         let response = client.push(&batch.request).await?;
         report.pushed_records += batch.request.records.len();
-        report
-            .rejected
-            .extend(lock(store)?.acknowledge_push(&batch, &response)?);
+        let acknowledged = lock(store)?.acknowledge_push(&batch, &response)?;
+        report.rejected.extend(acknowledged.rejected);
+        report.changed_records.extend(&acknowledged.erased);
+        report.erased_records.extend(acknowledged.erased);
     }
     let pending_bootstrap = lock(store)?.bootstrap_state()?;
     if let Some(mut state) = pending_bootstrap {
@@ -337,6 +343,9 @@ pub async fn sync_round(
         report
             .changed_records
             .extend(lock(store)?.apply_pull(&response)?);
+        report
+            .erased_records
+            .extend(response.erased.iter().map(|erasure| erasure.record_id));
         report.cursor = response.cursor;
         if !response.more {
             break;
@@ -384,6 +393,15 @@ fn lock(store: &Mutex<Store>) -> Result<std::sync::MutexGuard<'_, Store>, SyncEr
     store.lock().map_err(|_| SyncError::Poisoned)
 }
 
+/// What the server's answer to a push did to the store.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Acknowledged {
+    /// Records the server refused, with its reason: they are again what the server holds.
+    pub rejected: Vec<(RecordId, String)>,
+    /// Records the server had erased for good: purged from the store.
+    pub erased: Vec<RecordId>,
+}
+
 /// A push request and, per record, the last outbox entry it carries.
 #[derive(Debug)]
 pub struct PushBatch {
@@ -429,13 +447,16 @@ impl Store {
     }
 
     /// Drops acknowledged changes from the outbox. A refused record's pending changes are
-    /// dropped too (the server's version wins on the next pull); returns the refusals.
+    /// dropped too (the server's version wins on the next pull); a record the server erased is
+    /// purged. Returns the refusals and the erasures.
     pub fn acknowledge_push(
         &mut self,
         batch: &PushBatch,
         response: &PushResponse,
-    ) -> Result<Vec<(RecordId, String)>, CoreError> {
+    ) -> Result<Acknowledged, CoreError> {
         let mut rejected = Vec::new();
+        let mut erased = Vec::new();
+        let mut orphans = Vec::new();
         let transaction = self.conn.transaction()?;
         for result in &response.results {
             let Some(last_seq) = batch.last_seq.get(&result.record_id) else {
@@ -444,12 +465,21 @@ impl Store {
             transaction
                 .prepare_cached("DELETE FROM outbox WHERE record_id = ?1 AND seq <= ?2")?
                 .execute(params![result.record_id.to_string(), last_seq])?;
-            if let Outcome::Rejected { reason } = &result.outcome {
-                tracing::warn!(record = %result.record_id, %reason, "server refused a record's changes");
-                rejected.push((result.record_id, reason.clone()));
+            match &result.outcome {
+                Outcome::Accepted => {}
+                Outcome::Rejected { reason } => {
+                    tracing::warn!(record = %result.record_id, %reason, "server refused a record's changes");
+                    rejected.push((result.record_id, reason.clone()));
+                }
+                Outcome::Erased => {
+                    tracing::info!(record = %result.record_id, "the server erased this record; purging it");
+                    orphans.extend(crate::trash::discard(&transaction, result.record_id)?);
+                    erased.push(result.record_id);
+                }
             }
         }
         transaction.commit()?;
+        self.remove_blobs(orphans);
         for (id, reason) in &rejected {
             let refused: Vec<automerge::ChangeHash> = batch
                 .request
@@ -462,7 +492,7 @@ impl Store {
                 .collect();
             self.take_server_version(*id, &refused, reason)?;
         }
-        Ok(rejected)
+        Ok(Acknowledged { rejected, erased })
     }
 
     /// After the server refused a record's changes: drops them, and the local changes still
@@ -689,12 +719,21 @@ impl Store {
     }
 
     /// Applies a page of the feed: each affected record's document takes the changes and its
-    /// row is re-materialized, and the cursor moves, all in one transaction. Returns the records
-    /// whose documents changed. As with a bootstrap page, the documents are worked on by a
-    /// second thread while this one writes.
+    /// row is re-materialized, each erased record is purged, and the cursor moves, all in one
+    /// transaction. Returns the records whose documents changed or went. As with a bootstrap
+    /// page, the documents are worked on by a second thread while this one writes.
     pub fn apply_pull(&mut self, response: &PullResponse) -> Result<Vec<RecordId>, CoreError> {
+        let erased: std::collections::BTreeSet<RecordId> = response
+            .erased
+            .iter()
+            .map(|erasure| erasure.record_id)
+            .collect();
         let mut by_record: BTreeMap<RecordId, Vec<Change>> = BTreeMap::new();
         for entry in &response.entries {
+            if erased.contains(&entry.record_id) {
+                // Erased later in this page: never materialized.
+                continue;
+            }
             match Change::from_bytes(entry.change.0.clone()) {
                 Ok(change) => by_record.entry(entry.record_id).or_default().push(change),
                 Err(error) => {
@@ -740,6 +779,11 @@ impl Store {
                 Ok(())
             },
         )?;
+        let mut orphans = Vec::new();
+        for id in erased {
+            orphans.extend(crate::trash::discard(&transaction, id)?);
+            changed.push(id);
+        }
         transaction
             .prepare_cached(
                 "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
@@ -748,6 +792,7 @@ impl Store {
             .execute(params![CURSOR_KEY, response.cursor.to_string()])?;
         materialize::flush_search(&transaction)?;
         transaction.commit()?;
+        self.remove_blobs(orphans);
         Ok(changed)
     }
 }

@@ -1,5 +1,6 @@
 //! The trash: soft delete (a `deletedAt` field, so a delete syncs and merges like any edit),
-//! restore, and hard purge.
+//! restore, and hard purge; and [`discard`], which deletes a record from this device for good
+//! (a purge, or a GDPR erasure the server announced).
 //!
 //! Cascades (spec §1): deleting a customer also trashes its contacts, notes and deals, marking
 //! each with `deletedWith` = the customer, so restoring the customer brings exactly those back.
@@ -9,7 +10,7 @@
 
 use chrono::Utc;
 use crm_model::{Actor, Operation, RecordId, RecordKind};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
@@ -201,15 +202,25 @@ impl Store {
             ));
         }
         let transaction = self.conn.transaction()?;
-        transaction.execute("DELETE FROM documents WHERE id = ?1", [id.to_string()])?;
-        transaction.execute("DELETE FROM outbox WHERE record_id = ?1", [id.to_string()])?;
-        transaction.execute(
-            "INSERT OR IGNORE INTO purged_records (id, purged_at) VALUES (?1, ?2)",
-            params![id.to_string(), time_text(Utc::now())],
-        )?;
-        crate::materialize::forget(&transaction, kind, id)?;
+        let orphan = discard(&transaction, id)?;
         transaction.commit()?;
+        self.remove_blobs(orphan);
         Ok(())
+    }
+
+    /// Deletes the files of attachments no record uses any more. A file that cannot be deleted
+    /// is logged and left: no record points at it, and it is not shown anywhere.
+    pub(crate) fn remove_blobs(&self, orphans: impl IntoIterator<Item = String>) {
+        for sha256 in orphans {
+            let path = self.blob_path(&sha256);
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(error) => {
+                    tracing::warn!(path = %path.display(), %error, "cannot delete an attachment file no record uses");
+                }
+            }
+        }
     }
 
     /// Everything in the trash, most recently deleted first.
@@ -285,6 +296,61 @@ impl Store {
         }
         Ok(ids)
     }
+}
+
+/// Deletes a record from this device for good, inside `transaction`: its document, rows,
+/// search entry, pending changes, conflicts, refusals and the old values an import kept of it;
+/// and remembers it, so changes to it arriving later are ignored. Works on a record this device
+/// never had too (then it is only remembered). Returns the attachment file that no record uses
+/// any more, for the caller to delete once the transaction commits.
+pub(crate) fn discard(
+    transaction: &Transaction<'_>,
+    id: RecordId,
+) -> Result<Option<String>, CoreError> {
+    let key = id.to_string();
+    let kind = transaction
+        .prepare_cached("SELECT kind FROM documents WHERE id = ?1")?
+        .query_row([&key], |row| row.get::<_, String>(0))
+        .optional()?
+        .and_then(|kind| RecordKind::parse(&kind));
+    let mut orphan = None;
+    if let Some(kind) = kind {
+        let blob = match kind {
+            RecordKind::Attachment => transaction
+                .prepare_cached("SELECT sha256 FROM attachments WHERE id = ?1")?
+                .query_row([&key], |row| row.get::<_, String>(0))
+                .optional()?,
+            _ => None,
+        };
+        crate::materialize::forget(transaction, kind, id)?;
+        if let Some(sha256) = blob {
+            let used = transaction
+                .prepare_cached("SELECT 1 FROM attachments WHERE sha256 = ?1 LIMIT 1")?
+                .query_row([&sha256], |_| Ok(()))
+                .optional()?;
+            orphan = used.is_none().then_some(sha256);
+        }
+    }
+    for sql in [
+        "DELETE FROM documents WHERE id = ?1",
+        "DELETE FROM outbox WHERE record_id = ?1",
+        "DELETE FROM conflicts WHERE record_id = ?1",
+        "DELETE FROM sync_refusals WHERE record_id = ?1",
+        // An import's undo list keeps the ids it created and the old values of those it
+        // updated: the record leaves both.
+        "UPDATE imports SET
+             created = (SELECT json_group_array(value) FROM json_each(imports.created)
+                        WHERE value <> ?1),
+             updated = (SELECT json_group_array(json(value)) FROM json_each(imports.updated)
+                        WHERE json_extract(value, '$.id') <> ?1)
+         WHERE instr(created, ?1) > 0 OR instr(updated, ?1) > 0",
+    ] {
+        transaction.prepare_cached(sql)?.execute([&key])?;
+    }
+    transaction
+        .prepare_cached("INSERT OR IGNORE INTO purged_records (id, purged_at) VALUES (?1, ?2)")?
+        .execute(params![key, time_text(Utc::now())])?;
+    Ok(orphan)
 }
 
 fn set_meta(

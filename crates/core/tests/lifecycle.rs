@@ -419,7 +419,7 @@ fn a_refused_change_is_dropped_and_the_record_goes_back_to_the_servers_version()
             },
         )
         .expect("acknowledged");
-    assert_eq!(report.len(), 1);
+    assert_eq!(report.rejected.len(), 1);
     let back: Customer = t.store.get(acme.id).expect("customer");
     assert_eq!(
         (back.industry.as_deref(), back.primary_email),

@@ -658,3 +658,93 @@ async fn a_file_attached_offline_uploads_later_and_downloads_on_first_open() {
     );
     server.stop().await.expect("server stops");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_erased_on_the_server_is_purged_from_every_device_and_cannot_come_back() {
+    use crm_core::sync::open_blob;
+    use crm_model::{Attachment, RecordId};
+
+    let server_dir = tempfile::tempdir().expect("temp dir");
+    let server = start_server(&server_dir).await;
+    let (a, b) = (Device::new(&server), Device::new(&server));
+    let erased = a.create(NewCustomer {
+        name: "Erika Mustermann".into(),
+        primary_email: Some("erika@example.com".into()),
+        ..NewCustomer::default()
+    });
+    let kept = a.create(NewCustomer {
+        name: "Kept Corp".into(),
+        ..NewCustomer::default()
+    });
+    let bytes = b"Erika's signed contract".to_vec();
+    let attachment: Attachment = {
+        let mut store = a.store.lock().expect("lock");
+        let actor = store.actor();
+        let links = serde_json::from_value(json!({"customerId": erased.id})).expect("links");
+        store
+            .attach_file(&actor, "contract.pdf", "application/pdf", &bytes, &links)
+            .expect("attaches")
+    };
+    a.sync().await;
+    b.sync().await;
+    open_blob(&b.store, &b.client, &attachment.sha256)
+        .await
+        .expect("downloads");
+
+    // B edits the record offline; meanwhile an admin erases it and its attachment.
+    b.update(
+        &erased,
+        CustomerPatch {
+            industry: Some("Retail".into()),
+            ..CustomerPatch::default()
+        },
+    );
+    let admin = crm_sync_server::Admin::open(&Config::new(server_dir.path()))
+        .await
+        .expect("admin opens the server's data dir");
+    let erased_id: RecordId = erased.id.into();
+    let attachment_id: RecordId = attachment.id.into();
+    for record in [erased_id, attachment_id] {
+        admin.erase_record("dev", record).await.expect("erases");
+    }
+    assert!(
+        admin.erase_record("dev", erased_id).await.is_err(),
+        "erased already"
+    );
+
+    // A pulls the erasures and purges the record, its rows, search entry and file.
+    let report = a.sync().await;
+    assert_eq!(report.erased_records, [erased_id, attachment_id]);
+    assert!(report.changed_records.contains(&erased_id));
+    assert_eq!(a.customers(), vec![kept.clone()]);
+    let gone = |device: &Device| {
+        let store = device.store.lock().expect("lock");
+        assert!(store.get::<Customer>(erased.id).is_err());
+        assert!(store.get::<Attachment>(attachment.id).is_err());
+        assert!(
+            store
+                .search("Mustermann", &[], 10)
+                .expect("searches")
+                .is_empty(),
+            "the search index forgot the name"
+        );
+        assert!(!store.has_blob(&attachment.sha256), "the file is deleted");
+        assert_eq!(store.pending_changes().expect("outbox"), 0);
+    };
+    gone(&a);
+
+    // B's push of its edit is answered "erased": the edit and the record go.
+    let report = b.sync().await;
+    assert!(report.erased_records.contains(&erased_id), "{report:?}");
+    assert!(report.rejected.is_empty(), "{report:?}");
+    assert_eq!(b.customers(), vec![kept.clone()]);
+    gone(&b);
+
+    // Nothing brings it back: a further round, or a new device's bootstrap.
+    assert_eq!(a.sync().await.pulled_changes, 0);
+    assert_eq!(a.customers(), vec![kept.clone()]);
+    let c = Device::new(&server);
+    c.sync().await;
+    assert_eq!(c.customers(), vec![kept]);
+    server.stop().await.expect("server stops");
+}

@@ -7,7 +7,8 @@
 //!   Each record is accepted or rejected on its own ([`RecordResult`]); pushing a change the
 //!   server already has is acknowledged and not repeated.
 //! - `GET /v1/pull?since=SEQ&limit=N` answers a [`PullResponse`]: the feed entries after `SEQ`,
-//!   the cursor to ask from next, and whether more are waiting.
+//!   the records erased after it (GDPR: the device purges them), the cursor to ask from next,
+//!   and whether more are waiting.
 //!
 //! - `GET /v1/bootstrap?after=RECORD&limit=N` answers a [`BootstrapResponse`]: a page of current
 //!   record documents (never their history) and the feed cursor they include. A new device pulls
@@ -26,7 +27,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Version of this wire format. The server refuses versions it cannot serve with
 /// `426 Upgrade Required` and a message asking to update the app.
-pub const PROTOCOL_VERSION: u32 = 1;
+///
+/// Version 2 added erasures ([`PullResponse::erased`], [`Outcome::Erased`]): an app of version
+/// 1 would keep, and push back, records an admin erased for good, so the server refuses it.
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Request header carrying [`PROTOCOL_VERSION`].
 pub const PROTOCOL_HEADER: &str = "x-crm-protocol";
@@ -97,7 +101,12 @@ pub struct RecordResult {
 #[serde(tag = "outcome", rename_all = "camelCase")]
 pub enum Outcome {
     Accepted,
-    Rejected { reason: String },
+    Rejected {
+        reason: String,
+    },
+    /// The record was erased for good on the server (GDPR): the device purges its copy and
+    /// its pending changes. The record id cannot be used again.
+    Erased,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,6 +121,11 @@ pub struct PullQuery {
 #[serde(rename_all = "camelCase")]
 pub struct PullResponse {
     pub entries: Vec<FeedEntry>,
+    /// Records erased for good (GDPR) after `since`, up to `cursor`: the device deletes its
+    /// copy, pending changes and anything derived from them, and ignores the record from now
+    /// on. Their feed entries are gone from `entries`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub erased: Vec<Erasure>,
     /// Ask from here next time.
     pub cursor: u64,
     /// More entries are waiting after `cursor`.
@@ -124,6 +138,14 @@ pub struct FeedEntry {
     pub seq: u64,
     pub record_id: RecordId,
     pub change: Bytes,
+}
+
+/// A record erased for good, at its place `seq` in the feed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Erasure {
+    pub seq: u64,
+    pub record_id: RecordId,
 }
 
 /// Most documents a bootstrap page answers with, whatever `limit` asks.
@@ -268,5 +290,29 @@ mod tests {
         let json = serde_json::to_value(&result).expect("serializes");
         assert_eq!(json["outcome"], "rejected");
         assert_eq!(json["reason"], "not allowed");
+    }
+
+    #[test]
+    fn erasures_travel_beside_the_entries_and_may_be_left_out() {
+        let erased = RecordResult {
+            record_id: RecordId(Default::default()),
+            outcome: Outcome::Erased,
+        };
+        let json = serde_json::to_value(&erased).expect("serializes");
+        assert_eq!(json["outcome"], "erased");
+
+        let quiet: PullResponse =
+            serde_json::from_str(r#"{"entries":[],"cursor":4,"more":false}"#).expect("parses");
+        assert!(quiet.erased.is_empty());
+        let pulled: PullResponse = serde_json::from_str(
+            r#"{"entries":[],"erased":[{"seq":5,"recordId":"00000000-0000-0000-0000-000000000001"}],"cursor":5,"more":false}"#,
+        )
+        .expect("parses");
+        assert_eq!(pulled.erased[0].seq, 5);
+        assert!(
+            !serde_json::to_string(&quiet)
+                .expect("serializes")
+                .contains("erased")
+        );
     }
 }

@@ -4,7 +4,9 @@
 use crm_model::{DeviceId, RecordId, RecordKind, Role, TenantId, UserId};
 use uuid::Uuid;
 
-use super::{CommitOutcome, FeedRow, NewChange, NewDevice, NewUser, RecordWrite, Storage};
+use super::{
+    CommitOutcome, FeedEvent, FeedRow, NewChange, NewDevice, NewUser, RecordWrite, Storage, Stored,
+};
 use crate::auth::{Principal, TokenHash};
 
 fn id(number: u128) -> Uuid {
@@ -79,9 +81,13 @@ fn write(
     }
 }
 
+/// The feed as `(seq, change)`, an erasure's change shown as empty.
 fn seqs(rows: &[FeedRow]) -> Vec<(u64, Vec<u8>)> {
     rows.iter()
-        .map(|row| (row.seq, row.change.clone()))
+        .map(|row| match &row.event {
+            FeedEvent::Change(change) => (row.seq, change.clone()),
+            FeedEvent::Erased => (row.seq, Vec::new()),
+        })
         .collect()
 }
 
@@ -161,6 +167,7 @@ pub(crate) async fn commits_are_conditional_and_feeds_idempotent(storage: &dyn S
         .load_document(tenant, record)
         .await
         .expect("load")
+        .document()
         .expect("stored");
     assert_eq!((stored.bytes, stored.revision), (vec![0], 1));
 
@@ -239,13 +246,13 @@ pub(crate) async fn tenants_do_not_see_each_other(storage: &dyn Storage) {
         .await
         .expect("commit");
 
-    assert!(
+    assert!(matches!(
         storage
             .load_document(second.tenant, record)
             .await
-            .expect("load")
-            .is_none()
-    );
+            .expect("load"),
+        Stored::Nothing
+    ));
     assert!(
         storage
             .read_feed(second.tenant, 0, 10)
@@ -279,6 +286,131 @@ pub(crate) async fn tenants_do_not_see_each_other(storage: &dyn Storage) {
         .await
         .expect("commit");
     assert_eq!(outcome, CommitOutcome::Committed { feed_head: 1 });
+}
+
+pub(crate) async fn an_erased_record_leaves_an_erasure_in_the_feed_and_refuses_writes(
+    storage: &dyn Storage,
+) {
+    let principal = tenant_with_device(storage, 700, "erase", Role::Admin).await;
+    let other = tenant_with_device(storage, 800, "erase-other", Role::Admin).await;
+    let tenant = principal.tenant;
+    let (erased, kept) = (RecordId(id(701)), RecordId(id(702)));
+    let theirs = RecordId(id(801));
+    storage
+        .commit_record(tenant, write(&principal, erased, None, &[71, 72]))
+        .await
+        .expect("commit");
+    storage
+        .commit_record(tenant, write(&principal, kept, None, &[73]))
+        .await
+        .expect("commit");
+    storage
+        .commit_record(other.tenant, write(&other, theirs, None, &[81]))
+        .await
+        .expect("commit");
+
+    // Another tenant's record, or one never written, is not erased: nothing changes.
+    assert_eq!(
+        storage.erase_record(tenant, theirs).await.expect("erase"),
+        None
+    );
+    assert_eq!(
+        storage
+            .erase_record(tenant, RecordId(id(799)))
+            .await
+            .expect("erase"),
+        None
+    );
+    assert_eq!(storage.feed_head(tenant).await.expect("head"), 3);
+    assert_eq!(storage.feed_head(other.tenant).await.expect("head"), 1);
+
+    // The erasure takes the next seq; the record's own entries are gone.
+    assert_eq!(
+        storage.erase_record(tenant, erased).await.expect("erase"),
+        Some(4)
+    );
+    assert_eq!(
+        storage.erase_record(tenant, erased).await.expect("erase"),
+        None,
+        "erased already"
+    );
+    let feed = storage.read_feed(tenant, 0, 10).await.expect("feed");
+    assert_eq!(seqs(&feed), [(3, vec![73]), (4, vec![])]);
+    assert_eq!(
+        (feed[1].record, &feed[1].event),
+        (erased, &FeedEvent::Erased)
+    );
+    // Paging sees the erasure at its place.
+    assert_eq!(
+        seqs(&storage.read_feed(tenant, 0, 1).await.expect("feed")),
+        [(3, vec![73])]
+    );
+    assert_eq!(
+        seqs(&storage.read_feed(tenant, 3, 1).await.expect("feed")),
+        [(4, vec![])]
+    );
+    assert!(matches!(
+        storage.load_document(tenant, erased).await.expect("load"),
+        Stored::Erased
+    ));
+    assert_eq!(storage.count_documents(tenant).await.expect("count"), 1);
+    assert_eq!(
+        storage
+            .list_documents(tenant, None, 10)
+            .await
+            .expect("list")
+            .iter()
+            .map(|row| row.record)
+            .collect::<Vec<_>>(),
+        [kept]
+    );
+
+    // The record cannot come back, even with changes the feed no longer has.
+    assert_eq!(
+        storage
+            .commit_records(
+                tenant,
+                vec![
+                    write(&principal, erased, None, &[71, 72]),
+                    write(&principal, kept, Some(1), &[74]),
+                ],
+            )
+            .await
+            .expect("commit"),
+        [
+            CommitOutcome::Erased,
+            CommitOutcome::Committed { feed_head: 5 }
+        ]
+    );
+    // The other tenant's records are untouched.
+    assert!(matches!(
+        storage
+            .load_document(other.tenant, theirs)
+            .await
+            .expect("load"),
+        Stored::Document(_)
+    ));
+
+    // A backup keeps the erasure, and a restore refuses the record again.
+    let dump = storage
+        .export_tenant(tenant)
+        .await
+        .expect("export")
+        .expect("tenant");
+    assert_eq!(dump.erasures.len(), 1);
+    assert!(storage.purge_tenant(tenant).await.expect("purge"));
+    storage.import_tenant(dump).await.expect("import");
+    assert_eq!(
+        seqs(&storage.read_feed(tenant, 3, 10).await.expect("feed")),
+        [(4, vec![]), (5, vec![74])]
+    );
+    assert_eq!(
+        storage
+            .commit_record(tenant, write(&principal, erased, None, &[75]))
+            .await
+            .expect("commit"),
+        CommitOutcome::Erased
+    );
 }
 
 /// Where the PostgreSQL tests connect: `CRM_TEST_DATABASE_URL`, by default the local server's

@@ -78,17 +78,15 @@ pub(crate) trait Storage: Send + Sync + 'static {
     /// Registers the device, or gives an existing one a new token (the old one stops working).
     fn put_device(&self, tenant: TenantId, device: NewDevice) -> StorageFuture<'_, ()>;
 
-    /// The record's current document, if the tenant has that record.
-    fn load_document(
-        &self,
-        tenant: TenantId,
-        record: RecordId,
-    ) -> StorageFuture<'_, Option<StoredDocument>>;
+    /// What the tenant holds for the record id: its current document, nothing, or the
+    /// erasure that refuses it from now on. One query.
+    fn load_document(&self, tenant: TenantId, record: RecordId) -> StorageFuture<'_, Stored>;
 
     /// In ONE transaction, for each write in order: stores the document if it is still at
     /// `write.expected_revision`, and appends to the feed the changes the tenant's feed does
-    /// not have yet (by hash). A write that conflicts or names another tenant's record changes
-    /// nothing and says so in its outcome; the others commit. One outcome per write.
+    /// not have yet (by hash). A write that conflicts, names another tenant's record or an
+    /// erased one changes nothing and says so in its outcome; the others commit. One outcome
+    /// per write.
     fn commit_records(
         &self,
         tenant: TenantId,
@@ -109,7 +107,7 @@ pub(crate) trait Storage: Send + Sync + 'static {
         })
     }
 
-    /// Feed entries with `seq > since`, in order, at most `limit` of them.
+    /// Feed entries and erasures with `seq > since`, in order, at most `limit` of them.
     fn read_feed(
         &self,
         tenant: TenantId,
@@ -131,9 +129,11 @@ pub(crate) trait Storage: Send + Sync + 'static {
         limit: u32,
     ) -> StorageFuture<'_, Vec<DocumentRow>>;
 
-    /// GDPR erase: deletes the record's document and every feed entry of it. Returns whether
-    /// the tenant had the record.
-    fn erase_record(&self, tenant: TenantId, record: RecordId) -> StorageFuture<'_, bool>;
+    /// GDPR erase, in one transaction: deletes the record's document and every feed entry of
+    /// it, and appends an erasure to the feed, which tells devices to purge the record and
+    /// refuses later pushes to it. Returns the new feed head, or `None` when the tenant has no
+    /// such record (never had it, or it is erased already): then nothing changes.
+    fn erase_record(&self, tenant: TenantId, record: RecordId) -> StorageFuture<'_, Option<u64>>;
 
     // Administration: tenants, users and devices. Not scoped by a caller's tenant because admins
     // of the server (not of a tenant) run them from the command line.
@@ -277,6 +277,14 @@ pub struct DumpedBlob {
     pub created_at: i64,
 }
 
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DumpedErasure {
+    pub record: RecordId,
+    pub seq: u64,
+    pub erased_at: i64,
+}
+
 /// A whole tenant, as `tenant export` writes it (JSON) and `tenant import` reads it. Blob bytes
 /// are not in it: they are files under the data dir, backed up with it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -290,10 +298,16 @@ pub struct TenantDump {
     pub documents: Vec<DocumentRow>,
     pub feed: Vec<DumpedFeedRow>,
     pub blobs: Vec<DumpedBlob>,
+    /// Absent from backups written before erasures existed.
+    #[serde(default)]
+    pub erasures: Vec<DumpedErasure>,
 }
 
 impl TenantDump {
-    pub const FORMAT: u32 = 1;
+    /// 2 added `erasures`: a server that does not know them must refuse the backup rather than
+    /// restore records that were erased. Format 1 backups (no erasures) still import.
+    pub const FORMAT: u32 = 2;
+    pub const OLDEST_FORMAT: u32 = 1;
 }
 
 #[derive(Clone, Debug)]
@@ -318,6 +332,25 @@ pub(crate) struct NewDevice {
 pub(crate) struct StoredDocument {
     pub(crate) bytes: Vec<u8>,
     pub(crate) revision: u64,
+}
+
+/// What a tenant holds for a record id.
+#[derive(Clone, Debug)]
+pub(crate) enum Stored {
+    Document(StoredDocument),
+    /// No such record (yet): a push may create it.
+    Nothing,
+    /// Erased for good: pushes to it are refused.
+    Erased,
+}
+
+impl Stored {
+    pub(crate) fn document(self) -> Option<StoredDocument> {
+        match self {
+            Stored::Document(document) => Some(document),
+            Stored::Nothing | Stored::Erased => None,
+        }
+    }
 }
 
 /// A checked new state of one record, ready to be stored.
@@ -349,11 +382,21 @@ pub(crate) enum CommitOutcome {
     Conflict,
     /// The record id belongs to another tenant: nothing was stored.
     ForeignRecord,
+    /// The record was erased: nothing was stored.
+    Erased,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct FeedRow {
     pub(crate) seq: u64,
     pub(crate) record: RecordId,
-    pub(crate) change: Vec<u8>,
+    pub(crate) event: FeedEvent,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum FeedEvent {
+    /// An Automerge change to the record.
+    Change(Vec<u8>),
+    /// The record was erased (GDPR); its changes are gone from the feed.
+    Erased,
 }

@@ -16,16 +16,17 @@ use tokio_postgres::{AsyncMessage, NoTls, Row};
 use uuid::Uuid;
 
 use super::{
-    Announce, CommitOutcome, DeviceRow, DocumentRow, DumpedBlob, DumpedFeedRow, FeedRow, NewDevice,
-    NewUser, RecordWrite, Storage, StorageError, StorageFuture, StoredDocument, TenantDump,
-    TenantRow, UserChange, UserRow,
+    Announce, CommitOutcome, DeviceRow, DocumentRow, DumpedBlob, DumpedErasure, DumpedFeedRow,
+    FeedEvent, FeedRow, NewDevice, NewUser, RecordWrite, Storage, StorageError, StorageFuture,
+    Stored, StoredDocument, TenantDump, TenantRow, UserChange, UserRow,
 };
 use crate::auth::{Principal, TokenHash};
 
 /// The schema, one file per version, applied in order at startup. Append only.
-const MIGRATIONS: &[&str] = &[include_str!(
-    "../../../migrations/server/postgres/0001_initial.sql"
-)];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/server/postgres/0001_initial.sql"),
+    include_str!("../../../migrations/server/postgres/0002_erasures.sql"),
+];
 
 /// The channel pushes notify on; the payload is `TENANT_ID:FEED_HEAD`.
 const CHANNEL: &str = "crm_feed";
@@ -250,6 +251,29 @@ async fn record_of_other_tenant(
     Ok(found.is_some())
 }
 
+/// Why a record the tenant does not hold cannot be created: its id belongs to another tenant,
+/// or the tenant erased it. One round trip.
+async fn refused_creation(
+    client: &impl GenericClient,
+    tenant: &Uuid,
+    record: &Uuid,
+) -> Result<Option<CommitOutcome>, StorageError> {
+    let found = client
+        .query_opt(
+            "SELECT true FROM erasures WHERE tenant_id = $2 AND record_id = $1
+             UNION ALL
+             SELECT false FROM documents WHERE record_id = $1 AND tenant_id <> $2
+             LIMIT 1",
+            &[record, tenant],
+        )
+        .await?;
+    Ok(match found {
+        None => None,
+        Some(row) if row.try_get::<_, bool>(0)? => Some(CommitOutcome::Erased),
+        Some(_) => Some(CommitOutcome::ForeignRecord),
+    })
+}
+
 /// Listens on [`CHANNEL`] on a connection of its own (LISTEN needs one that stays open),
 /// reconnecting after failures, and announces what other nodes (and this one) pushed.
 async fn listen_loop(config: tokio_postgres::Config, announce: Announce) {
@@ -402,26 +426,31 @@ impl Storage for PostgresStorage {
         })
     }
 
-    fn load_document(
-        &self,
-        tenant: TenantId,
-        record: RecordId,
-    ) -> StorageFuture<'_, Option<StoredDocument>> {
+    fn load_document(&self, tenant: TenantId, record: RecordId) -> StorageFuture<'_, Stored> {
         Box::pin(async move {
             let client = self.client().await?;
+            // A document and an erasure of one record never exist together.
             let row = client
                 .query_opt(
-                    "SELECT bytes, revision FROM documents WHERE tenant_id = $1 AND record_id = $2",
+                    "SELECT bytes, revision FROM documents WHERE tenant_id = $1 AND record_id = $2
+                     UNION ALL
+                     SELECT NULL::bytea, NULL::bigint FROM erasures
+                     WHERE tenant_id = $1 AND record_id = $2",
                     &[&tenant.0, &record.0],
                 )
                 .await?;
-            row.map(|row| {
-                Ok(StoredDocument {
-                    bytes: row.try_get(0)?,
-                    revision: to_seq(row.try_get(1)?)?,
-                })
+            let Some(row) = row else {
+                return Ok(Stored::Nothing);
+            };
+            let bytes: Option<Vec<u8>> = row.try_get(0)?;
+            let revision: Option<i64> = row.try_get(1)?;
+            Ok(match (bytes, revision) {
+                (Some(bytes), Some(revision)) => Stored::Document(StoredDocument {
+                    bytes,
+                    revision: to_seq(revision)?,
+                }),
+                _ => Stored::Erased,
             })
-            .transpose()
         })
     }
 
@@ -471,13 +500,15 @@ impl Storage for PostgresStorage {
             let mut outcomes = Vec::with_capacity(writes.len());
             for write in &writes {
                 let kind = write.kind.as_str();
+                let refused = match write.expected_revision {
+                    None => refused_creation(&transaction, &tenant.0, &write.record.0).await?,
+                    Some(_) => None,
+                };
+                if let Some(refused) = refused {
+                    outcomes.push(refused);
+                    continue;
+                }
                 let stored = match write.expected_revision {
-                    None if record_of_other_tenant(&transaction, &tenant.0, &write.record.0)
-                        .await? =>
-                    {
-                        outcomes.push(CommitOutcome::ForeignRecord);
-                        continue;
-                    }
                     None => {
                         transaction
                             .execute(
@@ -551,19 +582,25 @@ impl Storage for PostgresStorage {
     ) -> StorageFuture<'_, Vec<FeedRow>> {
         Box::pin(async move {
             let client = self.client().await?;
+            // Each side is limited on its own (an index range scan each) before the merge.
             let rows = client
                 .query(
-                    "SELECT seq, record_id, change FROM feed
-                     WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                    "(SELECT seq, record_id, change FROM feed
+                      WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3)
+                     UNION ALL
+                     (SELECT seq, record_id, NULL::bytea FROM erasures
+                      WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3)
+                     ORDER BY seq LIMIT $3",
                     &[&tenant.0, &from_seq(since)?, &i64::from(limit)],
                 )
                 .await?;
             rows.iter()
                 .map(|row| {
+                    let change: Option<Vec<u8>> = row.try_get(2)?;
                     Ok(FeedRow {
                         seq: to_seq(row.try_get(0)?)?,
                         record: RecordId(row.try_get(1)?),
-                        change: row.try_get(2)?,
+                        event: change.map_or(FeedEvent::Erased, FeedEvent::Change),
                     })
                 })
                 .collect()
@@ -607,10 +644,19 @@ impl Storage for PostgresStorage {
         })
     }
 
-    fn erase_record(&self, tenant: TenantId, record: RecordId) -> StorageFuture<'_, bool> {
+    fn erase_record(&self, tenant: TenantId, record: RecordId) -> StorageFuture<'_, Option<u64>> {
         Box::pin(async move {
             let mut client = self.client().await?;
             let transaction = client.transaction().await?;
+            // The tenant's row first, as a push takes it: the erasure's seq is the next one.
+            let head: i64 = transaction
+                .query_opt(
+                    "SELECT feed_head FROM tenants WHERE id = $1 FOR NO KEY UPDATE",
+                    &[&tenant.0],
+                )
+                .await?
+                .ok_or(StorageError::NoSuchTenant(tenant))?
+                .try_get(0)?;
             let documents = transaction
                 .execute(
                     "DELETE FROM documents WHERE tenant_id = $1 AND record_id = $2",
@@ -623,8 +669,31 @@ impl Storage for PostgresStorage {
                     &[&tenant.0, &record.0],
                 )
                 .await?;
+            if documents + entries == 0 {
+                // Never had it, or erased already: the transaction rolls back unchanged.
+                return Ok(None);
+            }
+            let head = head + 1;
+            transaction
+                .execute(
+                    "INSERT INTO erasures (tenant_id, record_id, seq, erased_at)
+                     VALUES ($1, $2, $3, $4)",
+                    &[&tenant.0, &record.0, &head, &now_millis()],
+                )
+                .await?;
+            transaction
+                .execute(
+                    "UPDATE tenants SET feed_head = $2 WHERE id = $1",
+                    &[&tenant.0, &head],
+                )
+                .await?;
+            // Every node's live channel tells its devices, which pull the erasure.
+            let notice = format!("{}:{head}", tenant.0);
+            transaction
+                .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &notice])
+                .await?;
             transaction.commit().await?;
-            Ok(documents + entries > 0)
+            Ok(Some(to_seq(head)?))
         })
     }
 
@@ -673,7 +742,7 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let mut client = self.client().await?;
             let transaction = client.transaction().await?;
-            for table in ["feed", "documents", "blobs", "devices", "users"] {
+            for table in ["feed", "erasures", "documents", "blobs", "devices", "users"] {
                 transaction
                     .execute(
                         &format!("DELETE FROM {table} WHERE tenant_id = $1"),
@@ -858,6 +927,22 @@ impl Storage for PostgresStorage {
                     })
                 })
                 .collect::<Result<Vec<_>, StorageError>>()?;
+            let erasures = transaction
+                .query(
+                    "SELECT record_id, seq, erased_at FROM erasures WHERE tenant_id = $1
+                     ORDER BY seq",
+                    &[&id],
+                )
+                .await?
+                .iter()
+                .map(|row| {
+                    Ok(DumpedErasure {
+                        record: RecordId(row.try_get(0)?),
+                        seq: to_seq(row.try_get(1)?)?,
+                        erased_at: row.try_get(2)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StorageError>>()?;
             transaction.commit().await?;
             Ok(Some(TenantDump {
                 format: TenantDump::FORMAT,
@@ -867,6 +952,7 @@ impl Storage for PostgresStorage {
                 documents,
                 feed,
                 blobs,
+                erasures,
             }))
         })
     }
@@ -993,6 +1079,20 @@ impl Storage for PostgresStorage {
                     )
                     .await?;
             }
+            for erasure in &dump.erasures {
+                transaction
+                    .execute(
+                        "INSERT INTO erasures (tenant_id, record_id, seq, erased_at)
+                         VALUES ($1, $2, $3, $4)",
+                        &[
+                            &id,
+                            &erasure.record.0,
+                            &from_seq(erasure.seq)?,
+                            &erasure.erased_at,
+                        ],
+                    )
+                    .await?;
+            }
             transaction.commit().await?;
             Ok(())
         })
@@ -1013,6 +1113,8 @@ mod tests {
         conformance::commits_are_conditional_and_feeds_idempotent(&storage).await;
         conformance::tenants_do_not_see_each_other(&storage).await;
         conformance::a_batch_commits_in_one_transaction_with_an_outcome_per_write(&storage).await;
+        conformance::an_erased_record_leaves_an_erasure_in_the_feed_and_refuses_writes(&storage)
+            .await;
     }
 
     #[tokio::test]

@@ -13,9 +13,9 @@ use crm_protocol::sync::Bytes;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{
-    CommitOutcome, DeviceRow, DocumentRow, DumpedBlob, DumpedFeedRow, FeedRow, NewDevice, NewUser,
-    RecordWrite, Storage, StorageError, StorageFuture, StoredDocument, TenantDump, TenantRow,
-    UserChange, UserRow,
+    CommitOutcome, DeviceRow, DocumentRow, DumpedBlob, DumpedErasure, DumpedFeedRow, FeedEvent,
+    FeedRow, NewDevice, NewUser, RecordWrite, Storage, StorageError, StorageFuture, Stored,
+    StoredDocument, TenantDump, TenantRow, UserChange, UserRow,
 };
 use crate::auth::{Principal, TokenHash};
 
@@ -23,6 +23,7 @@ use crate::auth::{Principal, TokenHash};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/server/sqlite/0001_initial.sql"),
     include_str!("../../../migrations/server/sqlite/0002_auth_and_erase.sql"),
+    include_str!("../../../migrations/server/sqlite/0003_erasures.sql"),
 ];
 
 pub(crate) const DATABASE_FILE: &str = "sync.sqlite3";
@@ -98,6 +99,23 @@ fn record_of_other_tenant(
         )
         .optional()?;
     Ok(found.is_some())
+}
+
+/// Why a record the tenant does not hold cannot be created: its id belongs to another tenant,
+/// or the tenant erased it.
+fn refused_creation(
+    connection: &Connection,
+    tenant: &str,
+    record: &str,
+) -> Result<Option<CommitOutcome>, StorageError> {
+    let erased = connection
+        .prepare_cached("SELECT 1 FROM erasures WHERE tenant_id = ?1 AND record_id = ?2")?
+        .query_row(params![tenant, record], |_| Ok(()))
+        .optional()?;
+    if erased.is_some() {
+        return Ok(Some(CommitOutcome::Erased));
+    }
+    Ok(record_of_other_tenant(connection, tenant, record)?.then_some(CommitOutcome::ForeignRecord))
 }
 
 const TENANT_COLUMNS: &str = "id, slug, name, feed_head, created_at, disabled_at";
@@ -358,26 +376,30 @@ impl Storage for SqliteStorage {
         })
     }
 
-    fn load_document(
-        &self,
-        tenant: TenantId,
-        record: RecordId,
-    ) -> StorageFuture<'_, Option<StoredDocument>> {
+    fn load_document(&self, tenant: TenantId, record: RecordId) -> StorageFuture<'_, Stored> {
         self.run(move |connection| {
+            // A document and an erasure of one record never exist together.
             let row = connection
-                .query_row(
-                    "SELECT bytes, revision FROM documents WHERE tenant_id = ?1 AND record_id = ?2",
-                    params![tenant.to_string(), record.to_string()],
-                    |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, i64>(1)?)),
-                )
+                .prepare_cached(
+                    "SELECT bytes, revision FROM documents WHERE tenant_id = ?1 AND record_id = ?2
+                     UNION ALL
+                     SELECT NULL, NULL FROM erasures WHERE tenant_id = ?1 AND record_id = ?2",
+                )?
+                .query_row(params![tenant.to_string(), record.to_string()], |row| {
+                    Ok((
+                        row.get::<_, Option<Vec<u8>>>(0)?,
+                        row.get::<_, Option<i64>>(1)?,
+                    ))
+                })
                 .optional()?;
-            row.map(|(bytes, revision)| {
-                Ok(StoredDocument {
+            Ok(match row {
+                None => Stored::Nothing,
+                Some((Some(bytes), Some(revision))) => Stored::Document(StoredDocument {
                     bytes,
                     revision: to_seq(revision)?,
-                })
+                }),
+                Some(_) => Stored::Erased,
             })
-            .transpose()
         })
     }
 
@@ -399,11 +421,15 @@ impl Storage for SqliteStorage {
             let mut outcomes = Vec::with_capacity(writes.len());
             for write in &writes {
                 let record_text = write.record.to_string();
+                let refused = match write.expected_revision {
+                    None => refused_creation(&transaction, &tenant_text, &record_text)?,
+                    Some(_) => None,
+                };
+                if let Some(refused) = refused {
+                    outcomes.push(refused);
+                    continue;
+                }
                 let stored = match write.expected_revision {
-                    None if record_of_other_tenant(&transaction, &tenant_text, &record_text)? => {
-                        outcomes.push(CommitOutcome::ForeignRecord);
-                        continue;
-                    }
                     None => transaction
                         .prepare_cached(
                             "INSERT INTO documents (tenant_id, record_id, kind, bytes, revision, updated_at)
@@ -468,9 +494,13 @@ impl Storage for SqliteStorage {
         limit: u32,
     ) -> StorageFuture<'_, Vec<FeedRow>> {
         self.run(move |connection| {
+            // Both sides are read in seq order from their primary keys and merged (SQLite runs
+            // a compound SELECT with ORDER BY as a merge), so LIMIT stops both early.
             let mut statement = connection.prepare_cached(
-                "SELECT seq, record_id, change FROM feed
-                 WHERE tenant_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+                "SELECT seq, record_id, change FROM feed WHERE tenant_id = ?1 AND seq > ?2
+                 UNION ALL
+                 SELECT seq, record_id, NULL FROM erasures WHERE tenant_id = ?1 AND seq > ?2
+                 ORDER BY seq LIMIT ?3",
             )?;
             let rows = statement.query_map(
                 params![tenant.to_string(), from_seq(since)?, limit],
@@ -478,7 +508,7 @@ impl Storage for SqliteStorage {
                     Ok((
                         row.get::<_, i64>(0)?,
                         row.get::<_, String>(1)?,
-                        row.get::<_, Vec<u8>>(2)?,
+                        row.get::<_, Option<Vec<u8>>>(2)?,
                     ))
                 },
             )?;
@@ -487,7 +517,7 @@ impl Storage for SqliteStorage {
                 Ok(FeedRow {
                     seq: to_seq(seq)?,
                     record: RecordId(parse_uuid(&record)?),
-                    change,
+                    event: change.map_or(FeedEvent::Erased, FeedEvent::Change),
                 })
             })
             .collect()
@@ -531,11 +561,19 @@ impl Storage for SqliteStorage {
         })
     }
 
-    fn erase_record(&self, tenant: TenantId, record: RecordId) -> StorageFuture<'_, bool> {
+    fn erase_record(&self, tenant: TenantId, record: RecordId) -> StorageFuture<'_, Option<u64>> {
         self.run(move |connection| {
             let transaction =
                 connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let keys = params![tenant.to_string(), record.to_string()];
+            let head: i64 = transaction
+                .query_row(
+                    "SELECT feed_head FROM tenants WHERE id = ?1",
+                    params![tenant.to_string()],
+                    |row| row.get(0),
+                )
+                .optional()?
+                .ok_or(StorageError::NoSuchTenant(tenant))?;
             let documents = transaction.execute(
                 "DELETE FROM documents WHERE tenant_id = ?1 AND record_id = ?2",
                 keys,
@@ -544,8 +582,21 @@ impl Storage for SqliteStorage {
                 "DELETE FROM feed WHERE tenant_id = ?1 AND record_id = ?2",
                 keys,
             )?;
+            if documents + entries == 0 {
+                // Never had it, or erased already: the transaction rolls back unchanged.
+                return Ok(None);
+            }
+            let head = head + 1;
+            transaction.execute(
+                "INSERT INTO erasures (tenant_id, record_id, seq, erased_at) VALUES (?1, ?2, ?3, ?4)",
+                params![tenant.to_string(), record.to_string(), head, now_millis()],
+            )?;
+            transaction.execute(
+                "UPDATE tenants SET feed_head = ?2 WHERE id = ?1",
+                params![tenant.to_string(), head],
+            )?;
             transaction.commit()?;
-            Ok(documents + entries > 0)
+            Ok(Some(to_seq(head)?))
         })
     }
 
@@ -588,7 +639,7 @@ impl Storage for SqliteStorage {
             let transaction =
                 connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let id = tenant.to_string();
-            for table in ["feed", "documents", "blobs", "devices", "users"] {
+            for table in ["feed", "erasures", "documents", "blobs", "devices", "users"] {
                 transaction.execute(
                     &format!("DELETE FROM {table} WHERE tenant_id = ?1"),
                     params![id],
@@ -747,6 +798,23 @@ impl Storage for SqliteStorage {
                 })
                 .collect::<Result<Vec<_>, StorageError>>()?
             };
+            let erasures = {
+                let mut statement = transaction.prepare(
+                    "SELECT record_id, seq, erased_at FROM erasures WHERE tenant_id = ?1 ORDER BY seq",
+                )?;
+                let rows = statement.query_map(params![id], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+                })?;
+                rows.map(|row| {
+                    let (record, seq, erased_at) = row?;
+                    Ok(DumpedErasure {
+                        record: RecordId(parse_uuid(&record)?),
+                        seq: to_seq(seq)?,
+                        erased_at,
+                    })
+                })
+                .collect::<Result<Vec<_>, StorageError>>()?
+            };
             Ok(Some(TenantDump {
                 format: TenantDump::FORMAT,
                 tenant: tenant_row,
@@ -755,6 +823,7 @@ impl Storage for SqliteStorage {
                 documents,
                 feed,
                 blobs,
+                erasures,
             }))
         })
     }
@@ -867,6 +936,12 @@ impl Storage for SqliteStorage {
                     params![id, blob.sha256, from_seq(blob.size)?, blob.created_at],
                 )?;
             }
+            for erasure in &dump.erasures {
+                transaction.execute(
+                    "INSERT INTO erasures (tenant_id, record_id, seq, erased_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![id, erasure.record.to_string(), from_seq(erasure.seq)?, erasure.erased_at],
+                )?;
+            }
             transaction.commit()?;
             Ok(())
         })
@@ -891,6 +966,8 @@ mod tests {
         conformance::commits_are_conditional_and_feeds_idempotent(&storage).await;
         conformance::tenants_do_not_see_each_other(&storage).await;
         conformance::a_batch_commits_in_one_transaction_with_an_outcome_per_write(&storage).await;
+        conformance::an_erased_record_leaves_an_erasure_in_the_feed_and_refuses_writes(&storage)
+            .await;
     }
 
     #[tokio::test]

@@ -201,7 +201,8 @@ pub fn changes_of(record_id: RecordId, changes: Vec<Bytes>) -> RecordChanges {
     RecordChanges { record_id, changes }
 }
 
-/// `(record, outcome)` of each result, `"accepted"` or `"rejected: REASON"`, for comparing.
+/// `(record, outcome)` of each result, `"accepted"`, `"rejected: REASON"` or `"erased"`, for
+/// comparing.
 pub fn outcomes(response: &PushResponse) -> Vec<(RecordId, String)> {
     response
         .results
@@ -210,6 +211,7 @@ pub fn outcomes(response: &PushResponse) -> Vec<(RecordId, String)> {
             let outcome = match &result.outcome {
                 crm_protocol::sync::Outcome::Accepted => "accepted".to_owned(),
                 crm_protocol::sync::Outcome::Rejected { reason } => format!("rejected: {reason}"),
+                crm_protocol::sync::Outcome::Erased => "erased".to_owned(),
             };
             (result.record_id, outcome)
         })

@@ -143,7 +143,8 @@ pub(crate) fn write(
     }
 }
 
-/// Removes every materialized row of a record (hard purge).
+/// Removes every materialized row of a record (hard purge, GDPR erasure), its stage visits
+/// and stages included.
 pub(crate) fn forget(
     transaction: &Transaction<'_>,
     kind: RecordKind,
@@ -154,11 +155,20 @@ pub(crate) fn forget(
         &format!("DELETE FROM {table} WHERE id = ?1"),
         [id.to_string()],
     )?;
-    if kind == RecordKind::Pipeline {
-        transaction.execute(
-            "DELETE FROM pipeline_stages WHERE pipeline_id = ?1",
-            [id.to_string()],
-        )?;
+    match kind {
+        RecordKind::Pipeline => {
+            transaction.execute(
+                "DELETE FROM pipeline_stages WHERE pipeline_id = ?1",
+                [id.to_string()],
+            )?;
+        }
+        RecordKind::Deal => {
+            transaction.execute(
+                "DELETE FROM deal_stage_visits WHERE deal_id = ?1",
+                [id.to_string()],
+            )?;
+        }
+        _ => {}
     }
     search::remove(transaction, id)
 }

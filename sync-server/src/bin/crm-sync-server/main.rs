@@ -225,7 +225,8 @@ enum DeviceCommand {
 #[derive(Debug, Subcommand)]
 enum RecordCommand {
     /// Delete a record's document and every change of it from the server (GDPR erase).
-    /// Devices that already have it keep their copy until they are told to purge it.
+    /// Devices that have it purge their copy at their next sync (within their sync interval,
+    /// at once on PostgreSQL); pushes to the record are refused from now on. Cannot be undone.
     Erase {
         /// The tenant's slug.
         #[arg(long)]
@@ -268,11 +269,14 @@ async fn main() -> anyhow::Result<()> {
         Command::User(command) => user(&admin(&config).await?, command).await,
         Command::Device(command) => device(&admin(&config).await?, command).await,
         Command::Record(RecordCommand::Erase { tenant, record }) => {
-            admin(&config)
+            let feed_head = admin(&config)
                 .await?
                 .erase_record(&tenant, RecordId(record))
                 .await?;
-            println!("erased record {record} of tenant {tenant}");
+            println!(
+                "erased record {record} of tenant {tenant}; devices purge it when they pull past \
+                 feed position {feed_head}"
+            );
             Ok(())
         }
     }
