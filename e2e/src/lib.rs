@@ -48,8 +48,15 @@ pub struct Driver {
 
 impl Driver {
     pub fn start() -> anyhow::Result<Driver> {
+        Driver::start_with_env(&[])
+    }
+
+    /// [`Driver::start`], with environment variables that reach the apps it starts (they
+    /// inherit them through WebKitWebDriver).
+    pub fn start_with_env(variables: &[(&str, &std::ffi::OsStr)]) -> anyhow::Result<Driver> {
         let program = std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into());
         let child = Command::new(&program)
+            .envs(variables.iter().copied())
             .args([
                 "--port",
                 &DRIVER_PORT.to_string(),
@@ -436,3 +443,157 @@ for (const element of document.body.querySelectorAll('*')) {
 }
 return [...new Set(failures)].slice(0, 20);
 "#;
+
+/// Answers the app's native file dialog titled `title` (GTK's, outside the webview that
+/// WebDriver reaches) with `path`, as a person would: the dialog gets the keyboard focus, its
+/// location bar opens (Ctrl+L), the path is typed and Enter pressed. Drives the test's X display
+/// with `xdotool` (installed by `cargo xtask setup`); `screenshots`, when given, saves the
+/// whole screen with the dialog filled in, before Enter.
+pub async fn choose_in_file_dialog(
+    title: &str,
+    path: &Path,
+    screenshots: Option<&mut Screenshots>,
+) -> anyhow::Result<()> {
+    let pattern = format!("^{title}$");
+    let deadline = Instant::now() + PATIENCE;
+    let window = loop {
+        let found = xdotool(&["search", "--onlyvisible", "--name", &pattern])?;
+        if let Some(window) = found.lines().next().filter(|line| !line.is_empty()) {
+            break window.to_owned();
+        }
+        if Instant::now() > deadline {
+            bail!("no file dialog titled {title:?} opened");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    // Let GTK fill the dialog before keys arrive; there is no window manager to raise it.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    xdotool(&["windowfocus", &window])?;
+    xdotool(&["key", "--clearmodifiers", "ctrl+l"])?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let typed = path.to_str().context("a path in UTF-8")?;
+    xdotool(&["type", "--delay", "15", typed])?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    if let Some(screenshots) = screenshots {
+        screenshots.take_screen(&format!("{title} dialog"))?;
+    }
+    xdotool(&["key", "Return"])?;
+    while !xdotool(&["search", "--onlyvisible", "--name", &pattern])?
+        .trim()
+        .is_empty()
+    {
+        if Instant::now() > deadline {
+            bail!("the file dialog {title:?} stayed open after Enter");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
+/// Runs `xdotool ARGS` and answers what it printed. `search` exits 1 when nothing matches:
+/// that is an empty answer, not a failure.
+fn xdotool(arguments: &[&str]) -> anyhow::Result<String> {
+    let output = Command::new("xdotool")
+        .args(arguments)
+        .output()
+        .context("running xdotool (installed by `cargo xtask setup`)")?;
+    let searched_nothing = arguments.first() == Some(&"search") && output.status.code() == Some(1);
+    if !output.status.success() && !searched_nothing {
+        bail!(
+            "xdotool {arguments:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+impl Screenshots {
+    /// Saves the whole X screen (native windows included, which a WebDriver screenshot of the
+    /// webview does not show) with ImageMagick's `import`.
+    pub fn take_screen(&mut self, step: &str) -> anyhow::Result<PathBuf> {
+        self.taken += 1;
+        let name: String = step
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let path = self.directory.join(format!("{:02}-{name}.png", self.taken));
+        let status = Command::new("import")
+            .args(["-window", "root"])
+            .arg(&path)
+            .status()
+            .context("running ImageMagick's import (installed by `cargo xtask setup`)")?;
+        if !status.success() {
+            bail!("import could not save the screen to {}", path.display());
+        }
+        println!("screenshot: {}", path.display());
+        Ok(path)
+    }
+}
+
+/// A stand-in for the system's PDF viewer, registered the way desktops register viewers: a
+/// `.desktop` entry for `application/pdf` in a directory that goes first in `XDG_DATA_DIRS`.
+/// Opening a PDF from the app (through `gio open`, as on a desktop) runs it; it copies the file it
+/// was given to [`SystemViewer::opened`].
+pub struct SystemViewer {
+    directory: tempfile::TempDir,
+}
+
+impl SystemViewer {
+    pub fn install() -> anyhow::Result<SystemViewer> {
+        let directory = tempfile::tempdir()?;
+        let script = directory.path().join("viewer.sh");
+        let opened = directory.path().join("opened");
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\ncp \"$1\" '{}'\n", opened.display()),
+        )?;
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
+        let applications = directory.path().join("applications");
+        std::fs::create_dir_all(&applications)?;
+        std::fs::write(
+            applications.join("crm-test-viewer.desktop"),
+            format!(
+                "[Desktop Entry]\nType=Application\nName=Test PDF viewer\nExec={} %f\n\
+                 MimeType=application/pdf;\n",
+                script.display()
+            ),
+        )?;
+        std::fs::write(
+            applications.join("mimeapps.list"),
+            "[Default Applications]\napplication/pdf=crm-test-viewer.desktop\n",
+        )?;
+        Ok(SystemViewer { directory })
+    }
+
+    /// `XDG_DATA_DIRS` with the viewer's directory first, for [`Driver::start_with_env`].
+    pub fn data_dirs(&self) -> std::ffi::OsString {
+        let rest = std::env::var_os("XDG_DATA_DIRS")
+            .unwrap_or_else(|| "/usr/local/share:/usr/share".into());
+        let mut dirs = self.directory.path().as_os_str().to_owned();
+        dirs.push(":");
+        dirs.push(rest);
+        dirs
+    }
+
+    /// The bytes of the file the viewer was last asked to show, once it was.
+    pub async fn opened(&self) -> anyhow::Result<Vec<u8>> {
+        let path = self.directory.path().join("opened");
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Ok(bytes) = std::fs::read(&path) {
+                return Ok(bytes);
+            }
+            if Instant::now() > deadline {
+                bail!("the system viewer was not asked to open a file");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}

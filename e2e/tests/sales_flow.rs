@@ -1,13 +1,14 @@
 //! Spec §7.3's sales flow in the real app, one lead from start to finish: the lead is
 //! converted (customer, contact and deal), the new deal is dragged across the kanban stage by
 //! stage and won; a task for the customer is scheduled and completed with an outcome; the deal
-//! page then shows the deal won. Screenshots of each step.
+//! page then shows the deal won, and a file is attached to it through the system's file
+//! dialog and opened in the system's viewer. Screenshots of each step.
 
 use anyhow::{Context as _, bail, ensure};
 use crm_core::{STORE_FILE_NAME, Store};
 use crm_e2e::{
-    Driver, PATIENCE, Screenshots, app_binary, click, drag_and_drop, type_into, wait_for,
-    wait_for_text, wait_until,
+    Driver, PATIENCE, Screenshots, SystemViewer, app_binary, choose_in_file_dialog, click,
+    drag_and_drop, type_into, wait_for, wait_for_text, wait_until,
 };
 use fantoccini::{Client, Locator};
 
@@ -46,7 +47,8 @@ async fn a_lead_becomes_a_won_deal() -> anyhow::Result<()> {
     }
     let app = app_binary()?;
     let mut screenshots = Screenshots::new("sales-flow")?;
-    let driver = Driver::start()?;
+    let viewer = SystemViewer::install()?;
+    let driver = Driver::start_with_env(&[("XDG_DATA_DIRS", &viewer.data_dirs())])?;
     let client = driver.open_app(&app, data_dir.path()).await?;
 
     // Lead → converted: customer, contact and deal in one go.
@@ -151,6 +153,27 @@ async fn a_lead_becomes_a_won_deal() -> anyhow::Result<()> {
     )
     .await?;
     screenshots.take(&client, "deal-history").await?;
+
+    // The signed order form, attached through the system's file dialog, listed with the deal.
+    let order_form = data_dir.path().join("northwind-order-form.pdf");
+    std::fs::write(&order_form, b"%PDF-1.7 signed order form")?;
+    click(&client, "[data-testid=deal-tab-files]").await?;
+    click(&client, "[data-testid=attach-file]").await?;
+    choose_in_file_dialog("Attach a file", &order_form, Some(&mut screenshots)).await?;
+    wait_for_text(
+        &client,
+        "[data-testid=deal-files]",
+        "northwind-order-form.pdf",
+    )
+    .await?;
+    wait_for_text(&client, "[data-testid=toasts]", "is attached").await?;
+    screenshots.take(&client, "deal-file-attached").await?;
+    // Clicking it opens it in the system's viewer for PDFs.
+    click(&client, "[data-testid=deal-files] tbody tr button.link").await?;
+    ensure!(
+        viewer.opened().await? == std::fs::read(&order_form)?,
+        "the viewer was given another file"
+    );
 
     client.close().await.context("ending the session")?;
     Ok(())

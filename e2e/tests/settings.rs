@@ -1,5 +1,5 @@
-//! Settings in the real app: a CSV imported through the wizard (a dry run that finds the bad
-//! row, a column mapped by hand, the import, the records in the list, the same file found to be
+//! Settings in the real app: a CSV chosen in the system's file dialog and imported through the
+//! wizard (a dry run that finds the bad row, a column mapped by hand, the import, the records in the list, the same file found to be
 //! duplicates),
 //! and a pipeline reconfigured (a stage added, renamed and saved) that the kanban then shows.
 //! Screenshots of each step, light and dark.
@@ -8,8 +8,8 @@ use std::fmt::Write as _;
 
 use anyhow::Context as _;
 use crm_e2e::{
-    Driver, PATIENCE, Screenshots, app_binary, click, set_value, type_into, wait_for,
-    wait_for_text, wait_until,
+    Driver, PATIENCE, Screenshots, app_binary, choose_in_file_dialog, click, set_value, type_into,
+    wait_for, wait_for_text, wait_until,
 };
 
 /// A HubSpot-like export: 40 companies, one row without a name, and a "Sector" column the app
@@ -44,11 +44,17 @@ async fn importing_a_csv_and_configuring_a_pipeline() -> anyhow::Result<()> {
     click(&client, "[data-testid=import-check-button]").await?;
     wait_for_text(&client, "[data-testid=import-error]", "path").await?;
 
-    // The dry run: 40 rows to create, the nameless one refused with its row number.
-    type_into(
+    // The file chosen in the system's file dialog; the dry run: 40 rows to create, the
+    // nameless one refused with its row number.
+    click(&client, "[data-testid=import-browse]").await?;
+    choose_in_file_dialog("Import a CSV file", &file, Some(&mut screenshots)).await?;
+    wait_until(
         &client,
-        "[data-testid=import-path]",
-        &file.display().to_string(),
+        &format!(
+            "document.querySelector('[data-testid=import-path]').value === {}",
+            serde_json::Value::from(file.display().to_string())
+        ),
+        PATIENCE,
     )
     .await?;
     click(&client, "[data-testid=import-check-button]").await?;

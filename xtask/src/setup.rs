@@ -10,7 +10,9 @@ use crate::report::Steps;
 
 /// Tauri's Linux build dependencies (webkit2gtk 4.1 and friends), Xvfb and WebKitWebDriver for
 /// headless runs and end-to-end tests, ImageMagick's `import` and `xwininfo` for screenshots and
-/// window checks. `dbus-x11` and `gnome-keyring` give the app a session bus and a Secret Service.
+/// window checks, `xdotool` to drive the native file dialogs (GTK, outside the webview
+/// WebDriver reaches). `dbus-x11` and `gnome-keyring` give the app a session bus and a Secret
+/// Service.
 const APT_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -28,6 +30,7 @@ const APT_PACKAGES: &[&str] = &[
     "gnome-keyring",
     "imagemagick",
     "x11-utils",
+    "xdotool",
 ];
 
 /// Only when `npm` is not on the PATH already (a machine may have a newer Node from elsewhere).

@@ -357,7 +357,7 @@ pub(crate) fn ImportWizard() -> Html {
                     <input id="import-path" data-testid="import-path" type="text" value={form.path.clone()}
                         placeholder="/home/me/customers.csv" oninput={on_path} aria-invalid={error.is_some().to_string()}
                         aria-describedby={error.is_some().then_some("import-error")} />
-                    <button type="button" class="button" onclick={browse} disabled={busy}>{ "Choose file…" }</button>
+                    <button type="button" class="button" onclick={browse} disabled={busy} data-testid="import-browse">{ "Choose file…" }</button>
                 </div>
             </div>
             <div class="filters">
