@@ -11,6 +11,7 @@ mod demo;
 mod files;
 mod reminders;
 mod sync;
+mod webview;
 
 use std::sync::{Arc, Mutex};
 
@@ -126,6 +127,11 @@ fn main() -> anyhow::Result<()> {
     register_commands(tauri::Builder::default())
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
+            let compositing = webview::compositing()?;
+            if let Some(window) = app.get_webview_window("main") {
+                webview::apply(&window, compositing)?;
+            }
+            tracing::info!(?compositing, "webview compositing");
             let data_dir = data_dir::choose(
                 data_dir_argument,
                 std::env::var_os(data_dir::ENVIRONMENT_VARIABLE),

@@ -62,6 +62,33 @@ enum Entry {
     Record(SearchHit),
 }
 
+/// What the palette lists: the entries for `query` (its matching actions, then its search
+/// hits), and the one selected.
+///
+/// It changes once per keystroke, when the search for it answers: the typed text shows in the
+/// input at once, and the list follows in one step (no intermediate list of actions without
+/// hits, which would mean a second layout and paint of the dialog and the page under it).
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Shown {
+    query: String,
+    hits: Vec<SearchHit>,
+    selected: usize,
+}
+
+impl Shown {
+    fn entries(&self, theme: Theme) -> Vec<Entry> {
+        let mut entries: Vec<Entry> = matching_actions(&self.query, theme)
+            .into_iter()
+            .map(Entry::Action)
+            .collect();
+        if !self.query.trim().is_empty() {
+            entries.truncate(4);
+            entries.extend(self.hits.iter().cloned().map(Entry::Record));
+        }
+        entries
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub(crate) struct CommandPaletteProps {
     pub(crate) on_close: Callback<()>,
@@ -99,9 +126,7 @@ pub(crate) async fn load_demo_data(app: AppContext) {
 #[component]
 pub(crate) fn CommandPalette(props: &CommandPaletteProps) -> Html {
     let app = use_app();
-    let text = use_state(String::new);
-    let hits = use_state(Vec::<SearchHit>::new);
-    let selected = use_state(|| 0_usize);
+    let shown = use_state(Shown::default);
     let searches = use_mut_ref(|| 0_u32);
     let input = use_node_ref();
 
@@ -116,15 +141,8 @@ pub(crate) fn CommandPalette(props: &CommandPaletteProps) -> Html {
         });
     }
 
-    let mut entries: Vec<Entry> = matching_actions(&text, props.theme)
-        .into_iter()
-        .map(Entry::Action)
-        .collect();
-    if !text.trim().is_empty() {
-        entries.truncate(4);
-        entries.extend(hits.iter().cloned().map(Entry::Record));
-    }
-    let selected_index = (*selected).min(entries.len().saturating_sub(1));
+    let entries = shown.entries(props.theme);
+    let selected_index = shown.selected.min(entries.len().saturating_sub(1));
 
     let run_entry = {
         let app = app.clone();
@@ -144,27 +162,26 @@ pub(crate) fn CommandPalette(props: &CommandPaletteProps) -> Html {
     };
 
     let oninput = {
-        let text = text.clone();
-        let hits = hits.clone();
-        let selected = selected.clone();
+        let shown = shown.clone();
         let searches = searches.clone();
         let app = app.clone();
         Callback::from(move |event: InputEvent| {
             let value = event.target_unchecked_into::<HtmlInputElement>().value();
-            text.set(value.clone());
-            selected.set(0);
             *searches.borrow_mut() += 1;
             let search = *searches.borrow();
             if value.trim().is_empty() {
-                hits.set(Vec::new());
+                shown.set(Shown {
+                    query: value,
+                    ..Shown::default()
+                });
                 return;
             }
-            let hits = hits.clone();
+            let shown = shown.clone();
             let searches = searches.clone();
             let app = app.clone();
             spawn_local(async move {
                 let request = SearchRequest {
-                    text: value,
+                    text: value.clone(),
                     kinds: Vec::new(),
                     limit: 5,
                 };
@@ -173,16 +190,21 @@ pub(crate) fn CommandPalette(props: &CommandPaletteProps) -> Html {
                 if *searches.borrow() != search {
                     return;
                 }
-                match answer {
-                    Ok(found) => hits.set(found),
-                    Err(error) => app.error(format!("Search failed: {}", error.message)),
-                }
+                let hits = answer.unwrap_or_else(|error| {
+                    app.error(format!("Search failed: {}", error.message));
+                    Vec::new()
+                });
+                shown.set(Shown {
+                    query: value,
+                    hits,
+                    selected: 0,
+                });
             });
         })
     };
 
     let onkeydown = {
-        let selected = selected.clone();
+        let shown = shown.clone();
         let entries = entries.clone();
         let run_entry = run_entry.clone();
         let on_close = props.on_close.clone();
@@ -190,13 +212,19 @@ pub(crate) fn CommandPalette(props: &CommandPaletteProps) -> Html {
             "ArrowDown" => {
                 event.prevent_default();
                 if !entries.is_empty() {
-                    selected.set((selected_index + 1) % entries.len());
+                    shown.set(Shown {
+                        selected: (selected_index + 1) % entries.len(),
+                        ..(*shown).clone()
+                    });
                 }
             }
             "ArrowUp" => {
                 event.prevent_default();
                 if !entries.is_empty() {
-                    selected.set((selected_index + entries.len() - 1) % entries.len());
+                    shown.set(Shown {
+                        selected: (selected_index + entries.len() - 1) % entries.len(),
+                        ..(*shown).clone()
+                    });
                 }
             }
             "Enter" => {
@@ -255,10 +283,10 @@ pub(crate) fn CommandPalette(props: &CommandPaletteProps) -> Html {
                 <label for="palette-input" class="visually-hidden">{ "Search records or type a command" }</label>
                 <input id="palette-input" ref={input} class="palette-input" type="search"
                     placeholder="Search customers, contacts, leads, deals… or type a command"
-                    value={(*text).clone()} {oninput} {onkeydown}
+                    {oninput} {onkeydown}
                     role="combobox" aria-expanded="true" aria-controls="palette-list"
                     aria-activedescendant={format!("palette-option-{selected_index}")}
-                    data-testid="palette-input" autocomplete="off" />
+                    data-testid="palette-input" autocomplete="off" spellcheck="false" />
                 <ul id="palette-list" class="palette-list" role="listbox">
                     { for rows }
                 </ul>
@@ -291,5 +319,41 @@ mod tests {
             matching_actions("", Theme::Light).len(),
             Route::SECTIONS.len() + 2
         );
+    }
+
+    #[test]
+    fn a_query_lists_at_most_four_actions_then_its_hits() {
+        let hit = SearchHit {
+            kind: RecordKind::Customer,
+            id: crm_model::RecordId(Default::default()),
+            title: "Goldfields".into(),
+            detail: "Mining".into(),
+        };
+        let nothing_typed = Shown {
+            hits: vec![hit.clone()],
+            ..Shown::default()
+        };
+        assert_eq!(
+            nothing_typed.entries(Theme::Light).len(),
+            Route::SECTIONS.len() + 2,
+            "every action, and no hits left over from an earlier query"
+        );
+        let typed = Shown {
+            query: "go".into(),
+            hits: vec![hit.clone()],
+            selected: 0,
+        };
+        let entries = typed.entries(Theme::Light);
+        assert_eq!(entries.len(), 5);
+        assert!(matches!(
+            entries[..4],
+            [
+                Entry::Action(_),
+                Entry::Action(_),
+                Entry::Action(_),
+                Entry::Action(_)
+            ]
+        ));
+        assert_eq!(entries[4], Entry::Record(hit));
     }
 }
