@@ -8,8 +8,8 @@
 //! it on.
 //!
 //! It is not the default, even without a GPU: in that mode the end-to-end tour's WebDriver
-//! session stopped answering after the customers table was scrolled (every process idle), and
-//! until that is understood a rep's app must not risk the same.
+//! session stopped answering in three of three runs, at different steps (every process idle),
+//! and until that is understood a rep's app must not risk the same.
 
 /// The environment variable: `off` paints without compositing; `on` (or unset) keeps WebKit's
 /// default.
