@@ -63,7 +63,9 @@ pub(crate) async fn push(
                 }
                 CommitOutcome::Conflict => push_record(state, principal, record).await?,
                 CommitOutcome::ForeignRecord => foreign(state, principal, record),
-                CommitOutcome::Erased => erased(state, principal, record.record_id),
+                CommitOutcome::Erased => {
+                    refuse(state, principal, record.record_id, record::Refusal::Erased)
+                }
             };
             outcomes[index] = Some(outcome);
         }
@@ -103,7 +105,10 @@ async fn prepare(
         .load_document(principal.tenant, record_id)
         .await?
     {
-        Stored::Erased => return Ok(Prepared::Done(erased(state, principal, record_id))),
+        Stored::Erased => {
+            let refused = refuse(state, principal, record_id, record::Refusal::Erased);
+            return Ok(Prepared::Done(refused));
+        }
         stored => stored.document(),
     };
     let changes: Vec<Vec<u8>> = record.changes.iter().map(|bytes| bytes.0.clone()).collect();
@@ -165,7 +170,14 @@ async fn push_record(
             }
             CommitOutcome::Conflict => continue,
             CommitOutcome::ForeignRecord => return Ok(foreign(state, principal, record)),
-            CommitOutcome::Erased => return Ok(erased(state, principal, record.record_id)),
+            CommitOutcome::Erased => {
+                return Ok(refuse(
+                    state,
+                    principal,
+                    record.record_id,
+                    record::Refusal::Erased,
+                ));
+            }
         }
     }
     tracing::warn!(tenant = %principal.tenant, record = %record.record_id, "record kept changing during a push");
@@ -202,22 +214,6 @@ fn foreign(state: &AppState, principal: &Principal, record: &RecordChanges) -> O
     )
 }
 
-/// A push to a record erased for good: the device is told, and purges its copy.
-fn erased(state: &AppState, principal: &Principal, record_id: crm_model::RecordId) -> Outcome {
-    state
-        .metrics()
-        .records_refused
-        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    tracing::info!(
-        tenant = %principal.tenant,
-        user = %principal.user,
-        device = %principal.device,
-        record = %record_id,
-        "push to an erased record refused"
-    );
-    Outcome::Erased
-}
-
 fn refuse(
     state: &AppState,
     principal: &Principal,
@@ -236,7 +232,10 @@ fn refuse(
         reason = %refusal,
         "record rejected"
     );
-    Outcome::Rejected {
-        reason: refusal.to_string(),
+    match refusal {
+        record::Refusal::Erased => Outcome::Erased,
+        refusal => Outcome::Rejected {
+            reason: refusal.to_string(),
+        },
     }
 }

@@ -34,6 +34,10 @@ pub(crate) enum Refusal {
     TooLarge { size: usize, limit: usize },
     #[error("unknown record: this record id cannot be used")]
     UnknownRecord,
+    /// Answered as [`Outcome::Erased`](crm_protocol::sync::Outcome::Erased), so the device
+    /// purges its copy.
+    #[error("the record was erased for good; it cannot be changed or created again")]
+    Erased,
     #[error("not allowed: {0}")]
     NotAllowed(String),
 }

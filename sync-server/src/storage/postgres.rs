@@ -251,6 +251,44 @@ async fn record_of_other_tenant(
     Ok(found.is_some())
 }
 
+/// Locks the tenant's row and answers its last feed seq. Every writer of the feed takes this
+/// lock first: one lock order, so writers of a tenant queue instead of deadlocking. NO KEY
+/// UPDATE, because the foreign keys of the rows written after take KEY SHARE on the same row,
+/// which it does not conflict with.
+async fn lock_feed_head(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    tenant: TenantId,
+) -> Result<i64, StorageError> {
+    Ok(transaction
+        .query_opt(
+            "SELECT feed_head FROM tenants WHERE id = $1 FOR NO KEY UPDATE",
+            &[&tenant.0],
+        )
+        .await?
+        .ok_or(StorageError::NoSuchTenant(tenant))?
+        .try_get(0)?)
+}
+
+/// Moves the tenant's feed head to `head` and tells every node (the NOTIFY is delivered once
+/// the transaction commits, when the new entries are visible).
+async fn move_feed_head(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    tenant: TenantId,
+    head: i64,
+) -> Result<(), StorageError> {
+    transaction
+        .execute(
+            "UPDATE tenants SET feed_head = $2 WHERE id = $1",
+            &[&tenant.0, &head],
+        )
+        .await?;
+    let notice = format!("{}:{head}", tenant.0);
+    transaction
+        .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &notice])
+        .await?;
+    Ok(())
+}
+
 /// Why a record the tenant does not hold cannot be created: its id belongs to another tenant,
 /// or the tenant erased it. One round trip.
 async fn refused_creation(
@@ -462,17 +500,7 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let mut client = self.client().await?;
             let transaction = client.transaction().await?;
-            // The tenant's row lock comes first: one lock order for every push, so pushes of a
-            // tenant queue instead of deadlocking. NO KEY UPDATE, because the foreign keys of the
-            // rows written below take KEY SHARE on the same row, which it does not conflict with.
-            let head = transaction
-                .query_opt(
-                    "SELECT feed_head FROM tenants WHERE id = $1 FOR NO KEY UPDATE",
-                    &[&tenant.0],
-                )
-                .await?
-                .ok_or(StorageError::NoSuchTenant(tenant))?;
-            let mut head: i64 = head.try_get(0)?;
+            let mut head = lock_feed_head(&transaction, tenant).await?;
             let now = now_millis();
             let insert = transaction
                 .prepare(
@@ -559,16 +587,7 @@ impl Storage for PostgresStorage {
                     feed_head: to_seq(head)?,
                 });
             }
-            transaction
-                .execute(
-                    "UPDATE tenants SET feed_head = $2 WHERE id = $1",
-                    &[&tenant.0, &head],
-                )
-                .await?;
-            let notice = format!("{}:{head}", tenant.0);
-            transaction
-                .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &notice])
-                .await?;
+            move_feed_head(&transaction, tenant, head).await?;
             transaction.commit().await?;
             Ok(outcomes)
         })
@@ -648,15 +667,8 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let mut client = self.client().await?;
             let transaction = client.transaction().await?;
-            // The tenant's row first, as a push takes it: the erasure's seq is the next one.
-            let head: i64 = transaction
-                .query_opt(
-                    "SELECT feed_head FROM tenants WHERE id = $1 FOR NO KEY UPDATE",
-                    &[&tenant.0],
-                )
-                .await?
-                .ok_or(StorageError::NoSuchTenant(tenant))?
-                .try_get(0)?;
+            // The erasure's seq is the next one, as for a push.
+            let head = lock_feed_head(&transaction, tenant).await?;
             let documents = transaction
                 .execute(
                     "DELETE FROM documents WHERE tenant_id = $1 AND record_id = $2",
@@ -681,17 +693,8 @@ impl Storage for PostgresStorage {
                     &[&tenant.0, &record.0, &head, &now_millis()],
                 )
                 .await?;
-            transaction
-                .execute(
-                    "UPDATE tenants SET feed_head = $2 WHERE id = $1",
-                    &[&tenant.0, &head],
-                )
-                .await?;
             // Every node's live channel tells its devices, which pull the erasure.
-            let notice = format!("{}:{head}", tenant.0);
-            transaction
-                .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &notice])
-                .await?;
+            move_feed_head(&transaction, tenant, head).await?;
             transaction.commit().await?;
             Ok(Some(to_seq(head)?))
         })

@@ -101,6 +101,23 @@ fn record_of_other_tenant(
     Ok(found.is_some())
 }
 
+/// The tenant's last feed seq (in a write transaction: SQLite has one writer, so it stays
+/// the last until [`set_feed_head`] in the same transaction).
+fn feed_head_of(connection: &Connection, tenant: TenantId) -> Result<i64, StorageError> {
+    connection
+        .prepare_cached("SELECT feed_head FROM tenants WHERE id = ?1")?
+        .query_row(params![tenant.to_string()], |row| row.get(0))
+        .optional()?
+        .ok_or(StorageError::NoSuchTenant(tenant))
+}
+
+fn set_feed_head(connection: &Connection, tenant: TenantId, head: i64) -> Result<(), StorageError> {
+    connection
+        .prepare_cached("UPDATE tenants SET feed_head = ?2 WHERE id = ?1")?
+        .execute(params![tenant.to_string(), head])?;
+    Ok(())
+}
+
 /// Why a record the tenant does not hold cannot be created: its id belongs to another tenant,
 /// or the tenant erased it.
 fn refused_creation(
@@ -412,12 +429,7 @@ impl Storage for SqliteStorage {
             let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let tenant_text = tenant.to_string();
             let now = now_millis();
-            let head: Option<i64> = transaction
-                .query_row("SELECT feed_head FROM tenants WHERE id = ?1", params![tenant_text], |row| {
-                    row.get(0)
-                })
-                .optional()?;
-            let mut head = head.ok_or(StorageError::NoSuchTenant(tenant))?;
+            let mut head = feed_head_of(&transaction, tenant)?;
             let mut outcomes = Vec::with_capacity(writes.len());
             for write in &writes {
                 let record_text = write.record.to_string();
@@ -478,10 +490,7 @@ impl Storage for SqliteStorage {
                 }
                 outcomes.push(CommitOutcome::Committed { feed_head: to_seq(head)? });
             }
-            transaction.execute(
-                "UPDATE tenants SET feed_head = ?2 WHERE id = ?1",
-                params![tenant_text, head],
-            )?;
+            set_feed_head(&transaction, tenant, head)?;
             transaction.commit()?;
             Ok(outcomes)
         })
@@ -525,16 +534,7 @@ impl Storage for SqliteStorage {
     }
 
     fn feed_head(&self, tenant: TenantId) -> StorageFuture<'_, u64> {
-        self.run(move |connection| {
-            let head: Option<i64> = connection
-                .query_row(
-                    "SELECT feed_head FROM tenants WHERE id = ?1",
-                    params![tenant.to_string()],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            to_seq(head.ok_or(StorageError::NoSuchTenant(tenant))?)
-        })
+        self.run(move |connection| to_seq(feed_head_of(connection, tenant)?))
     }
 
     fn count_documents(&self, tenant: TenantId) -> StorageFuture<'_, u64> {
@@ -566,14 +566,7 @@ impl Storage for SqliteStorage {
             let transaction =
                 connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let keys = params![tenant.to_string(), record.to_string()];
-            let head: i64 = transaction
-                .query_row(
-                    "SELECT feed_head FROM tenants WHERE id = ?1",
-                    params![tenant.to_string()],
-                    |row| row.get(0),
-                )
-                .optional()?
-                .ok_or(StorageError::NoSuchTenant(tenant))?;
+            let head = feed_head_of(&transaction, tenant)?;
             let documents = transaction.execute(
                 "DELETE FROM documents WHERE tenant_id = ?1 AND record_id = ?2",
                 keys,
@@ -591,10 +584,7 @@ impl Storage for SqliteStorage {
                 "INSERT INTO erasures (tenant_id, record_id, seq, erased_at) VALUES (?1, ?2, ?3, ?4)",
                 params![tenant.to_string(), record.to_string(), head, now_millis()],
             )?;
-            transaction.execute(
-                "UPDATE tenants SET feed_head = ?2 WHERE id = ?1",
-                params![tenant.to_string(), head],
-            )?;
+            set_feed_head(&transaction, tenant, head)?;
             transaction.commit()?;
             Ok(Some(to_seq(head)?))
         })
