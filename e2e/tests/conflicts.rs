@@ -1,9 +1,12 @@
-//! A conflict made on two synced devices, shown in the app's inbox and resolved there (spec
-//! §7.3, issue 7): Ben and Cara (two laptops, the core's real sync client in this process)
-//! rename the same customer while offline from each other; the app, signed in as Anna, shows
-//! the customer's name as a conflict with both values; Anna picks the other value, and the
-//! choice reaches Ben's laptop, whose conflict is gone too.
-
+//! Changes made elsewhere, as the app shows them.
+//!
+//! - A conflict made on two synced devices, shown in the app's inbox and resolved (spec §7.3,
+//!   issue 7): Ben and Cara (two laptops, the core's real sync client in this process) rename
+//!   the same customer while offline from each other; the app, signed in as Anna, shows the
+//!   customer's name as a conflict with both values; Anna picks the other value, and the choice
+//!   reaches Ben's laptop, whose conflict is gone too.
+//! - A customer erased on the server (GDPR) while Anna has it open: after "Sync now" the page
+//!   says it is gone, instead of an error, and the customer is in no list.
 use std::sync::Mutex;
 
 use anyhow::{Context as _, ensure};
@@ -20,6 +23,35 @@ use fantoccini::Locator;
 
 const PASSWORD: &str = "correct horse battery";
 const INDICATOR: &str = "[data-testid=sync-indicator]";
+
+/// The Acme tenant on a real sync server on port 0, with Anna, Ben and Cara.
+struct Tenant {
+    _dir: tempfile::TempDir,
+    admin: crm_sync_server::Admin,
+    server: crm_sync_server::RunningServer,
+}
+
+impl Tenant {
+    async fn start() -> anyhow::Result<Tenant> {
+        let dir = tempfile::tempdir()?;
+        let config = Config::new(dir.path());
+        let admin = crm_sync_server::Admin::open(&config).await?;
+        admin.create_tenant("acme", "Acme").await?;
+        for (email, role) in [
+            ("anna@acme.example", Role::Admin),
+            ("ben@acme.example", Role::Admin),
+            ("cara@acme.example", Role::Manager),
+        ] {
+            admin.add_user("acme", email, email, role, PASSWORD).await?;
+        }
+        let server = crm_sync_server::start(&config, "127.0.0.1:0".parse()?).await?;
+        Ok(Tenant {
+            _dir: dir,
+            admin,
+            server,
+        })
+    }
+}
 
 /// A laptop of the tenant, synced by the core's client.
 struct Laptop {
@@ -81,19 +113,8 @@ async fn a_conflict_from_two_laptops_is_shown_in_the_inbox_and_resolved() -> any
         std::env::var_os("CRM_TEST_KEYRING").is_some(),
         "this test needs an unlocked Secret Service: run it with `cargo xtask test`"
     );
-    let server_dir = tempfile::tempdir()?;
-    let config = Config::new(server_dir.path());
-    let admin = crm_sync_server::Admin::open(&config).await?;
-    admin.create_tenant("acme", "Acme").await?;
-    for (email, role) in [
-        ("anna@acme.example", Role::Admin),
-        ("ben@acme.example", Role::Admin),
-        ("cara@acme.example", Role::Manager),
-    ] {
-        admin.add_user("acme", email, email, role, PASSWORD).await?;
-    }
-    let server = crm_sync_server::start(&config, "127.0.0.1:0".parse()?).await?;
-    let url = server.url();
+    let tenant = Tenant::start().await?;
+    let url = tenant.server.url();
 
     // Ben creates the customer; Cara receives it; then each renames it without the other's
     // change: concurrent edits of one field.
@@ -173,6 +194,82 @@ async fn a_conflict_from_two_laptops_is_shown_in_the_inbox_and_resolved() -> any
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     client.close().await.context("ending the session")?;
-    server.stop().await?;
+    tenant.server.stop().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_erased_while_open_says_it_is_gone() -> anyhow::Result<()> {
+    let app = app_binary()?;
+    ensure!(
+        std::env::var_os("CRM_TEST_KEYRING").is_some(),
+        "this test needs an unlocked Secret Service: run it with `cargo xtask test`"
+    );
+    let tenant = Tenant::start().await?;
+    let url = tenant.server.url();
+    let ben = Laptop::signed_in(&url, "ben@acme.example").await?;
+    let (erased, kept): (Customer, Customer) = {
+        let mut store = ben.store();
+        let actor = store.actor();
+        let mut create = |name: &str| -> anyhow::Result<Customer> {
+            let fields: FieldMap =
+                serde_json::from_value(serde_json::json!({"name": name, "type": "BUSINESS"}))?;
+            Ok(store.create(&actor, &fields)?)
+        };
+        (create("Fabrikam")?, create("Contoso")?)
+    };
+    ben.sync().await?;
+
+    let data_dir = tempfile::tempdir()?;
+    let mut screenshots = Screenshots::new("erasure")?;
+    let driver = Driver::start()?;
+    let client = driver.open_app(&app, data_dir.path()).await?;
+    sign_in_from_settings(&client, &url, "acme", "anna@acme.example", PASSWORD).await?;
+    wait_for_text(&client, INDICATOR, "Online").await?;
+    click(&client, "[data-testid=nav-customers]").await?;
+    wait_for_text(&client, "[data-testid=customer-row-name]", "Contoso").await?;
+    let row = client
+        .find(Locator::XPath(
+            "//*[@data-testid='customer-row-name'][normalize-space()='Fabrikam']",
+        ))
+        .await
+        .context("Fabrikam's row")?;
+    row.click().await?;
+    wait_for_text(&client, "[data-testid=customer-header]", "Fabrikam").await?;
+
+    // The data subject asked to be forgotten; the administrator erases the record on the server.
+    tenant.admin.erase_record("acme", erased.id.into()).await?;
+    click(&client, "[data-testid=indicator-sync-now]").await?;
+    let gone = wait_for_text(
+        &client,
+        "[data-testid=record-gone]",
+        "This customer is no longer here",
+    )
+    .await?;
+    ensure!(
+        gone.contains("deleted for good") && !gone.contains("could not"),
+        "the page explains, it does not fail: {gone}"
+    );
+    screenshots
+        .take_in_both_themes(&client, "customer-erased-while-open")
+        .await?;
+
+    click(&client, "[data-testid=record-gone-back]").await?;
+    wait_for_text(&client, "[data-testid=page-title]", "Customers").await?;
+    wait_for_text(&client, "[data-testid=customer-row-name]", &kept.name).await?;
+    let mut names = Vec::new();
+    for cell in client
+        .find_all(Locator::Css("[data-testid=customer-row-name]"))
+        .await?
+    {
+        names.push(cell.text().await?);
+    }
+    ensure!(
+        names == ["Contoso"],
+        "customers listed after the erasure: {names:?}"
+    );
+    screenshots.take(&client, "customers-after-erasure").await?;
+    client.close().await.context("ending the session")?;
+    tenant.server.stop().await?;
     Ok(())
 }

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use anyhow::Context as _;
+use anyhow::{Context as _, ensure};
 use crm_e2e::{
     Driver, PATIENCE, Screenshots, app_binary, choose_in_file_dialog, click, set_value, type_into,
     wait_for, wait_for_text, wait_until,
@@ -249,18 +249,38 @@ async fn importing_a_csv_and_configuring_a_pipeline() -> anyhow::Result<()> {
             Vec::new(),
         )
         .await?;
+    let typed = wait_for(&client, "[data-testid=custom-fleet_size]")
+        .await?
+        .prop("value")
+        .await?;
+    ensure!(
+        typed.as_deref() == Some("120"),
+        "the field holds {typed:?} before saving"
+    );
     click(&client, "[data-testid=custom-fields-save]").await?;
     wait_for_text(&client, "[data-testid=toasts]", "Custom fields saved").await?;
     click(&client, "[data-testid=nav-dashboard]").await?;
     click(&client, "[data-testid=nav-customers]").await?;
     click(&client, "[data-testid=customer-row-name]").await?;
-    wait_until(
+    if let Err(error) = wait_until(
         &client,
         "document.querySelector('[data-testid=custom-fleet_size]') && \
          document.querySelector('[data-testid=custom-fleet_size]').value === '120'",
         PATIENCE,
     )
-    .await?;
+    .await
+    {
+        let shown = client
+            .execute(
+                "const input = document.querySelector('[data-testid=custom-fleet_size]'); \
+                 return [document.querySelector('[data-testid=page]')?.dataset.route ?? null, \
+                         input ? input.value : null];",
+                Vec::new(),
+            )
+            .await?;
+        screenshots.take(&client, "custom-field-not-shown").await?;
+        return Err(error.context(format!("(route, value) shown: {shown}")));
+    }
     screenshots
         .take_in_both_themes(&client, "customer-custom-fields")
         .await?;

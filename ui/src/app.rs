@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use crm_model::RecordId;
 use crm_protocol::ipc::{
-    GetSyncState, OpenActivity, RecordsChanged, ReminderDue, SyncStatusChanged,
+    GetSyncState, OpenActivity, RecordsChanged, ReminderDue, SyncNow, SyncStatusChanged,
 };
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen_futures::spawn_local;
@@ -203,6 +203,18 @@ pub(crate) fn App() -> Html {
         }));
     }
 
+    let sync_now = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |_: MouseEvent| {
+            let dispatch = dispatch.clone();
+            spawn_local(async move {
+                match ipc::call::<SyncNow>(&()).await {
+                    Ok(sync) => dispatch.emit(AppAction::SyncLoaded(sync)),
+                    Err(error) => dispatch.emit(AppAction::Toast(ToastKind::Error, error.message)),
+                }
+            });
+        })
+    };
     let on_navigate = dispatch.reform(AppAction::Navigate);
     let open_palette = dispatch.reform(|_: MouseEvent| AppAction::OpenPalette);
     let toggle_theme = dispatch.reform(|_: MouseEvent| AppAction::ToggleTheme);
@@ -220,6 +232,7 @@ pub(crate) fn App() -> Html {
                     sync={state.sync.clone()}
                     theme={state.theme}
                     on_toggle_theme={toggle_theme}
+                    on_sync_now={sync_now}
                 />
                 <div class="main-column">
                     if let Some(text) = state.sync.as_ref().and_then(offline_banner) {

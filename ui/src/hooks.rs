@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use chrono::NaiveDate;
-use crm_protocol::ipc::{Command, SyncState};
+use crm_protocol::ipc::{Command, ErrorKind, IpcError, SyncState};
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen_futures::spawn_local;
@@ -19,6 +19,29 @@ pub(crate) enum Load<T> {
     Loading,
     Loaded(Rc<T>),
     Failed(String),
+    /// The record is not on this device any more (deleted for good or erased), or is in the
+    /// trash: the page says so and offers a way on instead of an error.
+    Gone {
+        message: String,
+        in_trash: bool,
+    },
+}
+
+impl<T> Load<T> {
+    /// What a command's error becomes on a page.
+    pub(crate) fn failed(error: IpcError) -> Load<T> {
+        match error.kind {
+            ErrorKind::NotFound => Load::Gone {
+                message: error.message,
+                in_trash: false,
+            },
+            ErrorKind::InTrash => Load::Gone {
+                message: error.message,
+                in_trash: true,
+            },
+            _ => Load::Failed(error.message),
+        }
+    }
 }
 
 /// What every page may use from the shell: dispatch app actions, the data version to reload on,
@@ -83,6 +106,7 @@ pub(crate) fn loading<T>(load: &Load<T>, what: &str, view: impl FnOnce(&T) -> Ht
         Load::Failed(message) => html! {
             <p class="banner banner-error">{ format!("The {what} could not be loaded: {message}") }</p>
         },
+        Load::Gone { message, .. } => html! { <p class="banner">{ message.clone() }</p> },
         Load::Loaded(value) => view(value),
     }
 }
@@ -112,7 +136,7 @@ where
                 }
                 match answer {
                     Ok(response) => state.set(Load::Loaded(Rc::new(response))),
-                    Err(error) => state.set(Load::Failed(error.message)),
+                    Err(error) => state.set(Load::failed(error)),
                 }
             });
         });
@@ -188,5 +212,32 @@ pub(crate) fn after(milliseconds: i32, then: impl FnOnce() + 'static) {
         milliseconds,
     ) {
         web_sys::console::error_1(&error);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_record_is_gone_and_other_errors_fail() {
+        let gone = Load::<()>::failed(IpcError::new(ErrorKind::NotFound, "deleted for good"));
+        assert_eq!(
+            gone,
+            Load::Gone {
+                message: "deleted for good".into(),
+                in_trash: false
+            }
+        );
+        let trashed = Load::<()>::failed(IpcError::new(ErrorKind::InTrash, "in the trash"));
+        assert_eq!(
+            trashed,
+            Load::Gone {
+                message: "in the trash".into(),
+                in_trash: true
+            }
+        );
+        let broken = Load::<()>::failed(IpcError::new(ErrorKind::Internal, "store"));
+        assert_eq!(broken, Load::Failed("store".into()));
     }
 }

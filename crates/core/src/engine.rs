@@ -171,11 +171,18 @@ impl SyncEngine {
         };
         let result = sync_round(&self.store, &self.client, &progress).await;
         let (pending, conflicts, refusals) = self.local_counts();
-        if let Ok(report) = &result
-            && !report.changed_records.is_empty()
-        {
-            // Nobody listening is fine: the screens reload when they open.
-            let _ = self.changed.send(report.changed_records.clone());
+        if let Ok(report) = &result {
+            // Erased records are news too: a screen showing one must say it is gone.
+            let changed: Vec<RecordId> = report
+                .changed_records
+                .iter()
+                .chain(&report.erased_records)
+                .copied()
+                .collect();
+            if !changed.is_empty() {
+                // Nobody listening is fine: the screens reload when they open.
+                let _ = self.changed.send(changed);
+            }
         }
         self.status.send_modify(|status| {
             status.syncing = false;

@@ -11,6 +11,13 @@ pub enum CoreError {
     Validation(#[from] ValidationErrors),
     #[error("{kind} {id} not found")]
     NotFound { kind: RecordKind, id: RecordId },
+    /// The record was deleted for good on this device: purged from the trash, or erased on the
+    /// server at an administrator's request (its id is in `purged_records`).
+    #[error("{kind} {id} was purged")]
+    Purged { kind: RecordKind, id: RecordId },
+    /// The record exists but is in the trash, where it can be restored.
+    #[error("{kind} {id} is in the trash")]
+    InTrash { kind: RecordKind, id: RecordId },
     #[error("not allowed: {0}")]
     NotAllowed(String),
     #[error("store: {0}")]
@@ -44,7 +51,22 @@ impl From<CoreError> for IpcError {
             CoreError::Validation(errors) => IpcError::from(errors),
             CoreError::NotFound { kind, .. } => IpcError::new(
                 ErrorKind::NotFound,
-                format!("This {kind} no longer exists."),
+                format!("This {} no longer exists.", words(kind)),
+            ),
+            CoreError::Purged { kind, .. } => IpcError::new(
+                ErrorKind::NotFound,
+                format!(
+                    "This {} was deleted for good (emptied from the trash, or erased at an \
+                     administrator's request) and is no longer on this laptop.",
+                    words(kind)
+                ),
+            ),
+            CoreError::InTrash { kind, .. } => IpcError::new(
+                ErrorKind::InTrash,
+                format!(
+                    "This {} is in the trash. Restore it there to open it again.",
+                    words(kind)
+                ),
             ),
             CoreError::NotAllowed(reason) => {
                 IpcError::new(ErrorKind::NotAllowed, format!("Not allowed: {reason}"))
@@ -64,4 +86,9 @@ impl From<CoreError> for IpcError {
             }
         }
     }
+}
+
+/// A kind as it reads inside a sentence: "customer", "sales document".
+fn words(kind: RecordKind) -> String {
+    kind.label().to_lowercase()
 }

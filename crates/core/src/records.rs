@@ -154,11 +154,9 @@ impl Store {
     /// The record as its document holds it now.
     pub fn get<E: References>(&self, id: E::Id) -> Result<E, CoreError> {
         let record_id: RecordId = id.into();
-        let not_found = CoreError::NotFound {
-            kind: E::KIND,
-            id: record_id,
+        let Some(mut document) = self.load_document(record_id)? else {
+            return Err(self.missing(E::KIND, record_id));
         };
-        let mut document = self.load_document(record_id)?.ok_or(not_found)?;
         if document.kind().ok() != Some(E::KIND) {
             return Err(CoreError::NotFound {
                 kind: E::KIND,

@@ -17,7 +17,9 @@ impl Store {
         let id = settings_id(self.profile().tenant_id);
         match self.get::<Settings>(id) {
             Ok(settings) => Ok(settings),
-            Err(CoreError::NotFound { .. }) => Ok(Settings::draft(id, now(), &self.actor())),
+            Err(CoreError::NotFound { .. } | CoreError::Purged { .. }) => {
+                Ok(Settings::draft(id, now(), &self.actor()))
+            }
             Err(error) => Err(error),
         }
     }

@@ -274,6 +274,25 @@ impl Store {
         Ok(items)
     }
 
+    /// Why the `kind` record `id` cannot be shown: deleted for good, in the trash, or unknown.
+    /// Only the error path asks, so a missing record costs nothing more on the way in.
+    pub(crate) fn missing(&self, kind: RecordKind, id: RecordId) -> CoreError {
+        let in_trash = || -> Result<bool, CoreError> {
+            Ok(self
+                .load_document(id)?
+                .is_some_and(|document| document.kind().ok() == Some(kind)))
+        };
+        match self
+            .is_purged(id)
+            .and_then(|purged| Ok((purged, !purged && in_trash()?)))
+        {
+            Ok((true, _)) => CoreError::Purged { kind, id },
+            Ok((false, true)) => CoreError::InTrash { kind, id },
+            Ok((false, false)) => CoreError::NotFound { kind, id },
+            Err(error) => error,
+        }
+    }
+
     pub(crate) fn is_purged(&self, id: RecordId) -> Result<bool, CoreError> {
         Ok(self
             .conn

@@ -122,13 +122,36 @@ fn purge_needs_the_trash_and_removes_everything() {
     t.store
         .delete_record(&admin, RecordKind::Customer, acme.id.into())
         .expect("deletes");
+    // An open Customer 360 says where the customer went, in words a rep understands.
+    let in_trash = t
+        .store
+        .customer_360(acme.id, crm_protocol::views::Include::ALL)
+        .map(|_| ())
+        .map_err(crm_protocol::ipc::IpcError::from);
+    assert_eq!(
+        in_trash,
+        Err(crm_protocol::ipc::IpcError::new(
+            crm_protocol::ipc::ErrorKind::InTrash,
+            "This customer is in the trash. Restore it there to open it again."
+        ))
+    );
     t.store
         .purge_record(&admin, RecordKind::Customer, acme.id.into())
         .expect("purges");
     assert!(matches!(
         t.store.get::<Customer>(acme.id),
-        Err(CoreError::NotFound { .. })
+        Err(CoreError::Purged { .. })
     ));
+    let purged = t
+        .store
+        .customer_360(acme.id, crm_protocol::views::Include::ALL)
+        .map(|_| ())
+        .map_err(crm_protocol::ipc::IpcError::from);
+    assert!(
+        matches!(&purged, Err(error) if error.kind == crm_protocol::ipc::ErrorKind::NotFound
+            && error.message.starts_with("This customer was deleted for good")),
+        "{purged:?}"
+    );
     assert!(t.store.list_trash().expect("trash").is_empty());
     let rep = user(9, Role::SalesRep);
     let mine: Customer = t.create_as(&rep, json!({"name": "Rep's"}));

@@ -372,6 +372,27 @@ async fn the_live_channel_brings_a_colleagues_edit_without_polling() {
     .expect("Ben's engine pulled on the live message, not the hourly interval");
     assert!(!ids.is_empty());
     assert_eq!(ben.customers(), vec!["Live Corp".to_owned()]);
+
+    // An administrator erases the customer: Ben's next round purges it, and the screens
+    // listening hear of it (one showing it must say it is gone).
+    crm_sync_server::Admin::open(&Config::new(server_dir.path()))
+        .await
+        .expect("admin opens")
+        .erase_record(TENANT, customer.id.into())
+        .await
+        .expect("erased");
+    handle.sync_now();
+    tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            let ids = changed.recv().await.expect("changes arrive");
+            if ids.contains(&customer.id.into()) {
+                return;
+            }
+        }
+    })
+    .await
+    .expect("the erasure was announced to listeners");
+    assert!(ben.customers().is_empty());
     stop.send(()).unwrap_or_default();
     running.await.expect("engine stops");
     server.stop().await.expect("server stops");

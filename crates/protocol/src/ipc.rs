@@ -616,6 +616,8 @@ pub enum ErrorKind {
     /// The input broke a rule; `fields` says which.
     Validation,
     NotFound,
+    /// The record is in the trash: it opens again once restored there.
+    InTrash,
     /// The acting user's role does not allow this.
     NotAllowed,
     /// The app could not reach the store or the server; the message says what to do.

@@ -97,13 +97,17 @@ pub(crate) struct CustomFieldsCardProps {
 pub(crate) fn CustomFieldsCard(props: &CustomFieldsCardProps) -> Html {
     let app = use_app();
     let settings = use_command::<GetSettings, _>((), app.data_version);
-    let texts = use_state(|| {
+    let initial = || {
         props
             .values
             .iter()
             .map(|(key, value)| (key.clone(), as_text(Some(value))))
             .collect::<BTreeMap<String, String>>()
-    });
+    };
+    let texts = use_state(initial);
+    // What Save stores: updated by each change at once, so a click on Save that comes before
+    // the re-render of the change (a fast hand, a busy machine) still saves what was typed.
+    let typed = use_mut_ref(initial);
     let error = use_state(|| None::<String>);
     let Load::Loaded(settings) = &*settings else {
         return Html::default();
@@ -127,14 +131,14 @@ pub(crate) fn CustomFieldsCard(props: &CustomFieldsCardProps) -> Html {
         let value = texts.get(&key).cloned().unwrap_or_default();
         let onchange = {
             let texts = texts.clone();
+            let typed = typed.clone();
             let key = key.clone();
             let yes_no = definition.field_type == CustomFieldType::YesNo;
             Callback::from(move |event: Event| {
                 let input = event.target_unchecked_into::<HtmlInputElement>();
-                let mut next = (*texts).clone();
                 let text = if yes_no { input.checked().to_string() } else { input.value() };
-                next.insert(key.clone(), text);
-                texts.set(next);
+                typed.borrow_mut().insert(key.clone(), text);
+                texts.set(typed.borrow().clone());
             })
         };
         let input = match definition.field_type {
@@ -154,14 +158,14 @@ pub(crate) fn CustomFieldsCard(props: &CustomFieldsCardProps) -> Html {
         }
     });
     let save = {
-        let texts = texts.clone();
+        let typed = typed.clone();
         let error = error.clone();
         let on_save = props.on_save.clone();
         let definitions: Vec<CustomFieldDefinition> =
             definitions.iter().map(|d| (*d).clone()).collect();
         Callback::from(move |_: MouseEvent| {
             let references: Vec<&CustomFieldDefinition> = definitions.iter().collect();
-            match values_of(&references, &texts) {
+            match values_of(&references, &typed.borrow()) {
                 Ok(values) => {
                     error.set(None);
                     on_save.emit(values);

@@ -14,6 +14,8 @@ pub(crate) struct SidebarProps {
     pub(crate) sync: Option<SyncState>,
     pub(crate) theme: Theme,
     pub(crate) on_toggle_theme: Callback<MouseEvent>,
+    /// "Sync now" in the indicator (shown when signed in).
+    pub(crate) on_sync_now: Callback<MouseEvent>,
 }
 
 /// The indicator's words: what a rep needs to know about their changes.
@@ -68,11 +70,19 @@ pub(crate) fn Sidebar(props: &SidebarProps) -> Html {
                     title="Open the conflict inbox">{ label }</button>
             }
         });
+        let sync_now = sync.signed_in.then(|| {
+            html! {
+                <button type="button" class="sync-conflicts sync-now" onclick={props.on_sync_now.clone()}
+                    disabled={sync.syncing} data-testid="indicator-sync-now"
+                    title="Send and fetch changes now">{ "Sync now" }</button>
+            }
+        });
         html! {
             <div class={classes!("sync-indicator", class)} data-testid="sync-indicator" role="status">
                 <span class="sync-dot" aria-hidden="true"></span>
                 <span>{ text }</span>
                 { for conflicts }
+                { for sync_now }
             </div>
         }
     });

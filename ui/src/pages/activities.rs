@@ -167,7 +167,7 @@ pub(crate) fn ActivitiesPage() -> Html {
     };
     let body = match &*groups {
         Load::Loading => html! { <p class="muted">{ "Loading…" }</p> },
-        Load::Failed(message) => {
+        Load::Failed(message) | Load::Gone { message, .. } => {
             html! { <p class="banner banner-error">{ format!("The activities could not be loaded: {message}") }</p> }
         }
         Load::Loaded(groups) => {

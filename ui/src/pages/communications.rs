@@ -157,7 +157,7 @@ pub(crate) fn CommunicationsPage() -> Html {
     };
     let body = match &*list {
         Load::Loading => html! { <p class="muted">{ "Loading…" }</p> },
-        Load::Failed(message) => html! {
+        Load::Failed(message) | Load::Gone { message, .. } => html! {
             <p class="banner banner-error">{ format!("The history could not be loaded: {message}") }</p>
         },
         Load::Loaded(result) => html! {

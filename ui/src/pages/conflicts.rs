@@ -86,7 +86,7 @@ pub(crate) fn ConflictsPage() -> Html {
     let conflicts = use_command::<ListConflicts, _>((), (*version, app.data_version));
     let body = match &*conflicts {
         Load::Loading => html! { <p class="muted">{ "Loading…" }</p> },
-        Load::Failed(message) => {
+        Load::Failed(message) | Load::Gone { message, .. } => {
             html! { <p class="banner banner-error">{ format!("The conflicts could not be loaded: {message}") }</p> }
         }
         Load::Loaded(entries) if entries.is_empty() => html! {

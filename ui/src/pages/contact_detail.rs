@@ -10,7 +10,9 @@ use crm_protocol::query::{Paging, SortOrder};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::components::{CustomFieldsCard, PageHeader, RecordHistory, save_custom_fields};
+use crate::components::{
+    CustomFieldsCard, PageHeader, RecordHistory, gone_page, save_custom_fields,
+};
 use crate::format;
 use crate::hooks::{Load, loading, use_app, use_command};
 use crate::ipc;
@@ -52,7 +54,9 @@ fn CustomerLink(props: &CustomerLinkProps) -> Html {
                 data-testid="contact-customer">{ customer.name.clone() }</button>
         },
         Load::Loading => html! { { "…" } },
-        Load::Failed(message) => html! { <span class="muted">{ message.clone() }</span> },
+        Load::Failed(message) | Load::Gone { message, .. } => {
+            html! { <span class="muted">{ message.clone() }</span> }
+        }
     }
 }
 
@@ -156,6 +160,7 @@ pub(crate) fn ContactDetailPage(props: &ContactDetailProps) -> Html {
             </div>
         }
     });
+    let body = gone_page(&contact, "contact", Route::Contacts).unwrap_or(body);
     html! {
         <>
             <PageHeader title={AttrValue::from(title)} subtitle="Contact" />

@@ -53,7 +53,7 @@ pub(crate) fn ContactsPage() -> Html {
     };
     let (subtitle, body) = match &*contacts {
         Load::Loading => (String::new(), html! { <p class="muted">{ "Loading…" }</p> }),
-        Load::Failed(message) => (
+        Load::Failed(message) | Load::Gone { message, .. } => (
             String::new(),
             html! { <p class="banner banner-error">{ format!("The contacts could not be loaded: {message}") }</p> },
         ),

@@ -16,7 +16,7 @@ use serde_json::json;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::components::{CustomFieldsCard, Modal, RecordHistory, TextField};
+use crate::components::{CustomFieldsCard, Modal, RecordGone, RecordHistory, TextField};
 use crate::format;
 use crate::hooks::{AppContext, Load, use_app, use_command};
 use crate::ipc;
@@ -282,7 +282,7 @@ fn HistoryTab(props: &HistoryTabProps) -> Html {
                 <h2 class="card-title">{ "Timeline" }</h2>
                 { match &*timeline {
                     Load::Loading => html! { <p class="muted">{ "Loading…" }</p> },
-                    Load::Failed(message) => html! { <p class="banner banner-error">{ message.clone() }</p> },
+                    Load::Failed(message) | Load::Gone { message, .. } => html! { <p class="banner banner-error">{ message.clone() }</p> },
                     Load::Loaded(items) if items.is_empty() => html! { <p class="muted">{ "Nothing happened yet." }</p> },
                     Load::Loaded(items) => html! {
                         <ol class="timeline" data-testid="timeline">
@@ -360,6 +360,9 @@ pub(crate) fn Customer360Page(props: &Customer360Props) -> Html {
                 <button type="button" class="link" onclick={back}>{ "← Back" }</button>
                 { match &*view {
                     Load::Failed(message) => html! { <p class="banner banner-error">{ format!("This customer could not be opened: {message}") }</p> },
+                    Load::Gone { message, in_trash } => html! {
+                        <RecordGone what="customer" message={message.clone()} in_trash={*in_trash} back={Route::Customers} />
+                    },
                     _ => html! { <p class="muted">{ "Loading the customer…" }</p> },
                 } }
             </div>

@@ -15,7 +15,9 @@ use crm_protocol::ipc::{
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::components::{CustomFieldsCard, PageHeader, RecordHistory, save_custom_fields};
+use crate::components::{
+    CustomFieldsCard, PageHeader, RecordHistory, gone_page, save_custom_fields,
+};
 use crate::format;
 use crate::hooks::{AppContext, Load, loading, use_app, use_command, use_user_names};
 use crate::ipc;
@@ -424,6 +426,7 @@ pub(crate) fn DealDetailPage(props: &DealDetailProps) -> Html {
             </>
         }
     });
+    let body = gone_page(&view, "deal", Route::Deals).unwrap_or(body);
     html! {
         <>
             <PageHeader title={AttrValue::from(title)} subtitle="Deal" />

@@ -99,7 +99,7 @@ pub(crate) fn DealsPage() -> Html {
         .collect();
     let (subtitle, body) = match &*deals {
         Load::Loading => (String::new(), html! { <p class="muted">{ "Loading…" }</p> }),
-        Load::Failed(message) => (
+        Load::Failed(message) | Load::Gone { message, .. } => (
             String::new(),
             html! { <p class="banner banner-error">{ format!("The deals could not be loaded: {message}") }</p> },
         ),

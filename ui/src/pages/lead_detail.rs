@@ -17,7 +17,8 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::components::{
-    CustomFieldsCard, Meter, Modal, RecordHistory, SelectField, TextField, save_custom_fields,
+    CustomFieldsCard, Meter, Modal, RecordGone, RecordHistory, SelectField, TextField,
+    save_custom_fields,
 };
 use crate::format;
 use crate::hooks::{Load, use_app, use_command};
@@ -346,6 +347,9 @@ pub(crate) fn LeadDetailPage(props: &LeadDetailProps) -> Html {
                 <button type="button" class="link" onclick={back}>{ "← Back to leads" }</button>
                 { match &*lead {
                     Load::Failed(message) => html! { <p class="banner banner-error">{ format!("This lead could not be opened: {message}") }</p> },
+                    Load::Gone { message, in_trash } => html! {
+                        <RecordGone what="lead" message={message.clone()} in_trash={*in_trash} back={Route::Leads} />
+                    },
                     _ => html! { <p class="muted">{ "Loading the lead…" }</p> },
                 } }
             </div>
@@ -405,7 +409,9 @@ pub(crate) fn LeadDetailPage(props: &LeadDetailProps) -> Html {
                 }) }
             </div>
         },
-        Load::Failed(message) => html! { <p class="banner banner-error">{ message.clone() }</p> },
+        Load::Failed(message) | Load::Gone { message, .. } => {
+            html! { <p class="banner banner-error">{ message.clone() }</p> }
+        }
         Load::Loading => Html::default(),
     };
     let rating = lead.rating.map_or("Unrated", |rating| rating.label());
@@ -484,7 +490,7 @@ pub(crate) fn LeadDetailPage(props: &LeadDetailProps) -> Html {
                                 }) }
                             </ul>
                         },
-                        Load::Failed(message) => html! { <p class="banner banner-error">{ message.clone() }</p> },
+                        Load::Failed(message) | Load::Gone { message, .. } => html! { <p class="banner banner-error">{ message.clone() }</p> },
                         Load::Loading => html! { <p class="muted">{ "Loading…" }</p> },
                     } }
                 </section>

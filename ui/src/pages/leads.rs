@@ -71,7 +71,7 @@ pub(crate) fn LeadsPage() -> Html {
             "Loading…".to_owned(),
             html! { <p class="muted">{ "Loading…" }</p> },
         ),
-        Load::Failed(message) => (
+        Load::Failed(message) | Load::Gone { message, .. } => (
             "People who might buy".to_owned(),
             html! { <p class="banner banner-error">{ format!("The leads could not be loaded: {message}") }</p> },
         ),

@@ -508,7 +508,8 @@ pub(crate) fn PipelinePage() -> Html {
                     </div>
                 </div>
                 { match (&*pipelines, &*board_state) {
-                    (Load::Failed(message), _) | (_, Load::Failed(message)) => html! {
+                    (Load::Failed(message) | Load::Gone { message, .. }, _)
+                    | (_, Load::Failed(message) | Load::Gone { message, .. }) => html! {
                         <p class="banner banner-error">{ format!("The pipeline could not be loaded: {message}") }</p>
                     },
                     (Load::Loading, _) | (_, Load::Loading) => html! { <p class="muted">{ "Loading the pipeline…" }</p> },

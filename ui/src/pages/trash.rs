@@ -15,7 +15,7 @@ pub(crate) fn TrashPage() -> Html {
     let items = use_command::<ListTrash, _>((), (*version, app.data_version));
     let body = match &*items {
         Load::Loading => html! { <p class="muted">{ "Loading…" }</p> },
-        Load::Failed(message) => {
+        Load::Failed(message) | Load::Gone { message, .. } => {
             html! { <p class="banner banner-error">{ format!("The trash could not be loaded: {message}") }</p> }
         }
         Load::Loaded(items) if items.is_empty() => html! {

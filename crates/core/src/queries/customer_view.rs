@@ -54,10 +54,9 @@ impl Store {
             "SELECT id, data FROM customers WHERE id = ?1 AND deleted_at IS NULL",
             &[key],
         )?;
-        let customer = customers.pop().ok_or(CoreError::NotFound {
-            kind: crm_model::RecordKind::Customer,
-            id: id.into(),
-        })?;
+        let customer = customers
+            .pop()
+            .ok_or_else(|| self.missing(crm_model::RecordKind::Customer, id.into()))?;
         let wants = |part: Include| include.contains(&part);
         let contacts: Vec<Contact> = if wants(Include::Contacts) {
             self.rows(
@@ -166,10 +165,7 @@ impl Store {
                 &[key],
             )?
             .pop()
-            .ok_or(CoreError::NotFound {
-                kind: crm_model::RecordKind::Deal,
-                id: id.into(),
-            })?;
+            .ok_or_else(|| self.missing(crm_model::RecordKind::Deal, id.into()))?;
         let customer: Option<Customer> = match deal.customer_id.map(|id| id.to_string()) {
             Some(id) => self
                 .rows(

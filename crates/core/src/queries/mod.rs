@@ -163,7 +163,7 @@ impl Store {
             .pipeline_id
             .ok_or_else(|| invalid(Rule::Required))?;
         let pipeline: Pipeline = self.get(pipeline_id).map_err(|error| match error {
-            CoreError::NotFound { .. } => invalid(Rule::Reference {
+            CoreError::NotFound { .. } | CoreError::Purged { .. } => invalid(Rule::Reference {
                 kind: "pipeline".into(),
             }),
             other => other,
