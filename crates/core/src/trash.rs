@@ -277,20 +277,20 @@ impl Store {
     /// Why the `kind` record `id` cannot be shown: deleted for good, in the trash, or unknown.
     /// Only the error path asks, so a missing record costs nothing more on the way in.
     pub(crate) fn missing(&self, kind: RecordKind, id: RecordId) -> CoreError {
-        let in_trash = || -> Result<bool, CoreError> {
-            Ok(self
+        let why = || -> Result<CoreError, CoreError> {
+            if self.is_purged(id)? {
+                return Ok(CoreError::Purged { kind, id });
+            }
+            let in_trash = self
                 .load_document(id)?
-                .is_some_and(|document| document.kind().ok() == Some(kind)))
+                .is_some_and(|document| document.kind().ok() == Some(kind));
+            Ok(if in_trash {
+                CoreError::InTrash { kind, id }
+            } else {
+                CoreError::NotFound { kind, id }
+            })
         };
-        match self
-            .is_purged(id)
-            .and_then(|purged| Ok((purged, !purged && in_trash()?)))
-        {
-            Ok((true, _)) => CoreError::Purged { kind, id },
-            Ok((false, true)) => CoreError::InTrash { kind, id },
-            Ok((false, false)) => CoreError::NotFound { kind, id },
-            Err(error) => error,
-        }
+        why().unwrap_or_else(|error| error)
     }
 
     pub(crate) fn is_purged(&self, id: RecordId) -> Result<bool, CoreError> {
