@@ -144,6 +144,17 @@ impl Drop for Driver {
     }
 }
 
+/// Fails unless the test runs with an unlocked Secret Service (gnome-keyring, which
+/// `cargo xtask test` starts and announces with `CRM_TEST_KEYRING`): signing in keeps the
+/// device token there, and a locked keyring would open an unlock dialog instead.
+pub fn require_test_keyring() -> anyhow::Result<()> {
+    anyhow::ensure!(
+        std::env::var_os("CRM_TEST_KEYRING").is_some(),
+        "this test needs an unlocked Secret Service: run it with `cargo xtask test`"
+    );
+    Ok(())
+}
+
 /// Waits until an element matching `css` exists and returns it.
 pub async fn wait_for(client: &Client, css: &str) -> anyhow::Result<Element> {
     client

@@ -14,7 +14,8 @@ use crm_core::account::FirstSync;
 use crm_core::sync::{SyncClient, sign_in, sync_now};
 use crm_core::{STORE_FILE_NAME, Store};
 use crm_e2e::{
-    Driver, Screenshots, app_binary, click, sign_in_from_settings, wait_for, wait_for_text,
+    Driver, Screenshots, app_binary, click, require_test_keyring, sign_in_from_settings, wait_for,
+    wait_for_text,
 };
 use crm_model::{Customer, CustomerPatch, FieldMap, Role};
 use crm_protocol::sync::SignInRequest;
@@ -94,6 +95,14 @@ impl Laptop {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    fn create_customer(&self, name: &str) -> anyhow::Result<Customer> {
+        let mut store = self.store();
+        let actor = store.actor();
+        let fields: FieldMap =
+            serde_json::from_value(serde_json::json!({"name": name, "type": "BUSINESS"}))?;
+        Ok(store.create(&actor, &fields)?)
+    }
+
     fn rename(&self, customer: &Customer, name: &str) -> anyhow::Result<()> {
         let mut store = self.store();
         let actor = store.actor();
@@ -109,10 +118,7 @@ impl Laptop {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_conflict_from_two_laptops_is_shown_in_the_inbox_and_resolved() -> anyhow::Result<()> {
     let app = app_binary()?;
-    ensure!(
-        std::env::var_os("CRM_TEST_KEYRING").is_some(),
-        "this test needs an unlocked Secret Service: run it with `cargo xtask test`"
-    );
+    require_test_keyring()?;
     let tenant = Tenant::start().await?;
     let url = tenant.server.url();
 
@@ -120,13 +126,7 @@ async fn a_conflict_from_two_laptops_is_shown_in_the_inbox_and_resolved() -> any
     // change: concurrent edits of one field.
     let ben = Laptop::signed_in(&url, "ben@acme.example").await?;
     let cara = Laptop::signed_in(&url, "cara@acme.example").await?;
-    let customer: Customer = {
-        let mut store = ben.store();
-        let actor = store.actor();
-        let fields: FieldMap =
-            serde_json::from_value(serde_json::json!({"name": "Northwind", "type": "BUSINESS"}))?;
-        store.create(&actor, &fields)?
-    };
+    let customer = ben.create_customer("Northwind")?;
     ben.sync().await?;
     cara.sync().await?;
     ben.rename(&customer, "Northwind Traders")?;
@@ -201,23 +201,12 @@ async fn a_conflict_from_two_laptops_is_shown_in_the_inbox_and_resolved() -> any
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_erased_while_open_says_it_is_gone() -> anyhow::Result<()> {
     let app = app_binary()?;
-    ensure!(
-        std::env::var_os("CRM_TEST_KEYRING").is_some(),
-        "this test needs an unlocked Secret Service: run it with `cargo xtask test`"
-    );
+    require_test_keyring()?;
     let tenant = Tenant::start().await?;
     let url = tenant.server.url();
     let ben = Laptop::signed_in(&url, "ben@acme.example").await?;
-    let (erased, kept): (Customer, Customer) = {
-        let mut store = ben.store();
-        let actor = store.actor();
-        let mut create = |name: &str| -> anyhow::Result<Customer> {
-            let fields: FieldMap =
-                serde_json::from_value(serde_json::json!({"name": name, "type": "BUSINESS"}))?;
-            Ok(store.create(&actor, &fields)?)
-        };
-        (create("Fabrikam")?, create("Contoso")?)
-    };
+    let erased = ben.create_customer("Fabrikam")?;
+    let kept = ben.create_customer("Contoso")?;
     ben.sync().await?;
 
     let data_dir = tempfile::tempdir()?;

@@ -5,7 +5,10 @@
 //! the shell's and the UI's own tests: here a locked keyring would open an unlock dialog.)
 
 use anyhow::{Context as _, ensure};
-use crm_e2e::{Driver, Screenshots, app_binary, click, type_into, wait_for, wait_for_text};
+use crm_e2e::{
+    Driver, Screenshots, app_binary, click, require_test_keyring, type_into, wait_for,
+    wait_for_text,
+};
 use crm_model::Role;
 use crm_sync_server::Config;
 use fantoccini::Locator;
@@ -16,10 +19,7 @@ const INDICATOR: &str = "[data-testid=sync-indicator]";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_in_from_settings_brings_the_indicator_online() -> anyhow::Result<()> {
     let app = app_binary()?;
-    ensure!(
-        std::env::var_os("CRM_TEST_KEYRING").is_some(),
-        "this test needs an unlocked Secret Service: run it with `cargo xtask test`"
-    );
+    require_test_keyring()?;
     let server_dir = tempfile::tempdir()?;
     let config = Config::new(server_dir.path());
     let admin = crm_sync_server::Admin::open(&config).await?;

@@ -6,6 +6,7 @@ mod common;
 use common::{TestStore, user};
 use crm_core::{CoreError, STORE_FILE_NAME, Store};
 use crm_model::{Contact, Customer, CustomerNote, Deal, RecordKind, Role};
+use crm_protocol::ipc::{ErrorKind, IpcError};
 use crm_protocol::query::{ContactQuery, CustomerQuery, DealQuery};
 use serde_json::json;
 
@@ -123,15 +124,16 @@ fn purge_needs_the_trash_and_removes_everything() {
         .delete_record(&admin, RecordKind::Customer, acme.id.into())
         .expect("deletes");
     // An open Customer 360 says where the customer went, in words a rep understands.
-    let in_trash = t
-        .store
-        .customer_360(acme.id, crm_protocol::views::Include::ALL)
-        .map(|_| ())
-        .map_err(crm_protocol::ipc::IpcError::from);
+    let open_360 = |store: &Store| {
+        store
+            .customer_360(acme.id, crm_protocol::views::Include::ALL)
+            .map(|_| ())
+            .map_err(IpcError::from)
+    };
     assert_eq!(
-        in_trash,
-        Err(crm_protocol::ipc::IpcError::new(
-            crm_protocol::ipc::ErrorKind::InTrash,
+        open_360(&t.store),
+        Err(IpcError::new(
+            ErrorKind::InTrash,
             "This customer is in the trash. Restore it there to open it again."
         ))
     );
@@ -142,13 +144,9 @@ fn purge_needs_the_trash_and_removes_everything() {
         t.store.get::<Customer>(acme.id),
         Err(CoreError::Purged { .. })
     ));
-    let purged = t
-        .store
-        .customer_360(acme.id, crm_protocol::views::Include::ALL)
-        .map(|_| ())
-        .map_err(crm_protocol::ipc::IpcError::from);
+    let purged = open_360(&t.store);
     assert!(
-        matches!(&purged, Err(error) if error.kind == crm_protocol::ipc::ErrorKind::NotFound
+        matches!(&purged, Err(error) if error.kind == ErrorKind::NotFound
             && error.message.starts_with("This customer was deleted for good")),
         "{purged:?}"
     );
