@@ -8,6 +8,7 @@
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
@@ -42,9 +43,18 @@ pub fn app_binary() -> anyhow::Result<PathBuf> {
 
 /// A running `tauri-driver`. Dropping it stops it with SIGTERM, which lets it stop
 /// WebKitWebDriver too (SIGKILL would leave WebKitWebDriver running).
+///
+/// One driver runs at a time: they all listen on [`DRIVER_PORT`], and two apps painting at once
+/// on 2 cores would make each other's waits time out. The tests of one binary run on parallel
+/// threads (`cargo xtask test` runs the whole workspace in one `cargo test`), so each driver
+/// holds its turn until it is dropped.
 pub struct Driver {
     child: Child,
+    /// Released after `drop` has stopped the child: fields drop after `Drop::drop`.
+    _turn: MutexGuard<'static, ()>,
 }
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 /// The app's switch between composited and non-composited painting (`src-tauri/src/webview.rs`).
 const COMPOSITING_VARIABLE: &str = "FIELD_CRM_GPU_COMPOSITING";
@@ -74,6 +84,10 @@ impl Driver {
         pin_compositing: bool,
         variables: &[(&str, &std::ffi::OsStr)],
     ) -> anyhow::Result<Driver> {
+        // A test that failed while holding its turn poisons the lock; the next may still run.
+        let turn = ONE_AT_A_TIME
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let program = std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into());
         let mut command = Command::new(&program);
         if pin_compositing && std::env::var_os(COMPOSITING_VARIABLE).is_none() {
@@ -95,7 +109,7 @@ impl Driver {
                     program.to_string_lossy()
                 )
             })?;
-        let driver = Driver { child };
+        let driver = Driver { child, _turn: turn };
         let deadline = Instant::now() + PATIENCE;
         while TcpStream::connect(("127.0.0.1", DRIVER_PORT)).is_err() {
             if Instant::now() > deadline {

@@ -1,9 +1,10 @@
 //! What ran and how long it took: named steps with their durations, and test counts by kind read
 //! from cargo's test output.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -157,23 +158,40 @@ impl TestCounts {
     }
 }
 
-/// How the test binaries of one cargo run are counted.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Classify {
-    /// By cargo's `Running <source>` line: unit, doc, integration or sync.
-    BySource,
-    /// Everything in this run is of one kind.
-    All(TestKind),
+/// How the test binaries of one cargo run are counted: by cargo's `Running <source> (<binary>)`
+/// line, as unit, doc, integration or sync, except the binaries known to be end-to-end tests.
+#[derive(Debug, Default)]
+pub(crate) struct Classify {
+    end_to_end: BTreeSet<PathBuf>,
+}
+
+impl Classify {
+    pub(crate) fn with_end_to_end(binaries: BTreeSet<PathBuf>) -> Classify {
+        Classify {
+            end_to_end: binaries,
+        }
+    }
+
+    fn kind_of(&self, running: &str) -> TestKind {
+        let binary = running
+            .rsplit_once(" (")
+            .and_then(|(_, binary)| binary.strip_suffix(')'));
+        if binary.is_some_and(|binary| self.end_to_end.contains(Path::new(binary))) {
+            TestKind::EndToEnd
+        } else {
+            kind_of_source(running)
+        }
+    }
 }
 
 /// Reads cargo's test output line by line and attributes each `test result:` line.
-pub(crate) struct TestOutput {
-    classify: Classify,
+pub(crate) struct TestOutput<'a> {
+    classify: &'a Classify,
     current: Option<TestKind>,
 }
 
-impl TestOutput {
-    pub(crate) fn new(classify: Classify) -> TestOutput {
+impl TestOutput<'_> {
+    pub(crate) fn new(classify: &Classify) -> TestOutput<'_> {
         TestOutput {
             classify,
             current: None,
@@ -182,16 +200,12 @@ impl TestOutput {
 
     pub(crate) fn line(&mut self, line: &str, counts: &mut TestCounts) {
         let line = line.trim();
-        if let Some(source) = line.strip_prefix("Running ") {
-            self.current = Some(kind_of_source(source));
+        if let Some(running) = line.strip_prefix("Running ") {
+            self.current = Some(self.classify.kind_of(running));
         } else if line.starts_with("Doc-tests ") {
             self.current = Some(TestKind::Doc);
         } else if let Some(count) = parse_result(line) {
-            let kind = match self.classify {
-                Classify::All(kind) => kind,
-                Classify::BySource => self.current.unwrap_or(TestKind::Unit),
-            };
-            counts.add(kind, count);
+            counts.add(self.current.unwrap_or(TestKind::Unit), count);
         }
     }
 }
@@ -237,7 +251,7 @@ fn parse_result(line: &str) -> Option<Count> {
 /// `Running` lines stay in order with the results) and adding its results to `counts`.
 pub(crate) fn run_tests(
     command: &mut Command,
-    classify: Classify,
+    classify: &Classify,
     counts: &mut TestCounts,
 ) -> anyhow::Result<()> {
     println!("$ {}", describe(command));
@@ -276,7 +290,7 @@ pub(crate) fn run_tests(
 mod tests {
     use super::*;
 
-    fn check(classify: Classify, output: &str, expected: &[(TestKind, u64, u64)]) {
+    fn check(classify: &Classify, output: &str, expected: &[(TestKind, u64, u64)]) {
         let mut counts = TestCounts::default();
         let mut parser = TestOutput::new(classify);
         for line in output.lines() {
@@ -306,7 +320,7 @@ test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; fini
     #[test]
     fn results_are_counted_by_the_kind_of_their_binary() {
         check(
-            Classify::BySource,
+            &Classify::default(),
             WORKSPACE_RUN,
             &[
                 (TestKind::Unit, 9, 0),
@@ -315,17 +329,26 @@ test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; fini
                 (TestKind::Sync, 1, 1),
             ],
         );
+        // The end-to-end `tests/sync.rs` is told from the sync server's by its binary.
+        let end_to_end = Classify::with_end_to_end(BTreeSet::from([PathBuf::from(
+            "/root/.cache/crm/target/debug/deps/sync-89ab",
+        )]));
         check(
-            Classify::All(TestKind::EndToEnd),
+            &end_to_end,
             WORKSPACE_RUN,
-            &[(TestKind::EndToEnd, 14, 1)],
+            &[
+                (TestKind::Unit, 9, 0),
+                (TestKind::Doc, 1, 0),
+                (TestKind::Integration, 3, 0),
+                (TestKind::EndToEnd, 1, 1),
+            ],
         );
         check(
-            Classify::BySource,
+            &Classify::default(),
             "test result: ok. no numbers here",
             &[(TestKind::Unit, 0, 0)],
         );
-        check(Classify::BySource, "running 3 tests\ntest a ... ok", &[]);
+        check(&Classify::default(), "running 3 tests\ntest a ... ok", &[]);
     }
 
     #[test]
