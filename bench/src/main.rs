@@ -276,6 +276,26 @@ fn store_benchmark(arguments: &StoreArguments) -> Result<()> {
         None,
     );
 
+    // The activities page as it opens: everyone's, 25 per group, every group counted.
+    let page = measure(iterations, |_| {
+        store
+            .activity_groups_limited(
+                crm_core::ActivityScope::All,
+                fixture.owner,
+                fixture.today,
+                Some(25),
+            )
+            .map(drop)
+            .map_err(Into::into)
+    })?;
+    report.case(
+        "customer",
+        "activities page (everyone's): 25 per group, every group counted",
+        10.0,
+        page,
+        None,
+    );
+
     // One durable edit.
     let actor = store.actor();
     let edit = measure(iterations, |iteration| {

@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0002_full_model.sql"),
     include_str!("../../../migrations/client/0003_list_indexes.sql"),
     include_str!("../../../migrations/client/0004_board_index.sql"),
+    include_str!("../../../migrations/client/0005_activity_agenda.sql"),
 ];
 
 /// The page cache of the store's connection, in KiB.

@@ -908,6 +908,64 @@ fn activity_groups_carry_a_limit_and_count_them_all() {
 }
 
 #[test]
+fn activity_groups_split_at_midnight_and_end_the_week_on_sunday() {
+    let mut t = TestStore::new();
+    let due = [
+        ("Yesterday late", "2026-02-10", Some("23:30")),
+        ("Today, no time", "2026-02-11", None),
+        ("Today late", "2026-02-11", Some("23:59")),
+        ("Tomorrow early", "2026-02-12", Some("00:00")),
+        ("Sunday", "2026-02-15", Some("18:00")),
+        ("Next Monday", "2026-02-16", None),
+        ("Next year", "2027-01-01", None),
+    ];
+    for (subject, date, time) in due {
+        let mut activity = json!({"type": "TASK", "subject": subject, "dueDate": date});
+        if let Some(time) = time {
+            activity["dueTime"] = json!(time);
+        }
+        let _: Activity = t.create(activity);
+    }
+    let _: Activity = t.create(json!({"type": "TASK", "subject": "Undated", "priority": "LOW"}));
+    let _: Activity =
+        t.create(json!({"type": "TASK", "subject": "Undated urgent", "priority": "URGENT"}));
+    let subjects = |list: &[Activity]| list.iter().map(|a| a.subject.clone()).collect::<Vec<_>>();
+    // Wednesday 11 February 2026: the week runs to Sunday the 15th.
+    let wednesday = NaiveDate::from_ymd_opt(2026, 2, 11).expect("a day");
+    let groups = t
+        .store
+        .activity_groups(ActivityScope::All, t.admin.user_id, wednesday)
+        .expect("groups");
+    assert_eq!(subjects(&groups.overdue), ["Yesterday late"]);
+    assert_eq!(subjects(&groups.today), ["Today, no time", "Today late"]);
+    assert_eq!(subjects(&groups.this_week), ["Tomorrow early", "Sunday"]);
+    assert_eq!(subjects(&groups.later), ["Next Monday", "Next year"]);
+    assert_eq!(
+        subjects(&groups.no_date),
+        ["Undated urgent", "Undated"],
+        "the most urgent first"
+    );
+    // On a Sunday the week ends today: nothing is "this week".
+    let sunday = NaiveDate::from_ymd_opt(2026, 2, 15).expect("a day");
+    let groups = t
+        .store
+        .activity_groups(ActivityScope::All, t.admin.user_id, sunday)
+        .expect("groups");
+    assert_eq!(groups.overdue.len(), 4);
+    assert_eq!(subjects(&groups.today), ["Sunday"]);
+    assert!(groups.this_week.is_empty());
+    assert_eq!(subjects(&groups.later), ["Next Monday", "Next year"]);
+    assert_eq!(
+        (
+            groups.counts.overdue,
+            groups.counts.today,
+            groups.counts.this_week
+        ),
+        (4, 1, 0)
+    );
+}
+
+#[test]
 fn the_board_counts_and_sums_every_open_deal_per_stage_and_pages_the_cards() {
     use crm_model::{Amount, PipelineId};
     use crm_protocol::query::BoardQuery;

@@ -11,6 +11,7 @@ use crm_protocol::views::{
     ActivityGroups, Customer360, CustomerStats, DealView, Include, TimelineItem, TimelineKind,
 };
 use rusqlite::params_from_iter;
+use rusqlite::types::Value;
 use serde::de::DeserializeOwned;
 
 use crate::error::CoreError;
@@ -466,45 +467,136 @@ impl Store {
         today: NaiveDate,
         limit: Option<usize>,
     ) -> Result<ActivityGroups, CoreError> {
-        let user_key = user.to_string();
-        let (clause, params): (&str, Vec<&str>) = match scope {
-            ActivityScope::Mine => ("AND assigned_to = ?1", vec![user_key.as_str()]),
+        let (clause, user_key) = match scope {
+            ActivityScope::Mine => ("AND assigned_to = ?3", Some(user.to_string())),
             ActivityScope::Team => (
-                "AND (assigned_to IS NULL OR assigned_to != ?1)",
-                vec![user_key.as_str()],
+                "AND (assigned_to IS NULL OR assigned_to != ?3)",
+                Some(user.to_string()),
             ),
-            ActivityScope::All => ("", vec![]),
+            ActivityScope::All => ("", None),
         };
+        // Each group is a range [from, to) of the key `COALESCE(due_at, '')` (an index of
+        // migration 0005): '' for no date, else `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`, so a day's
+        // activities sort at or after the day itself and before the next.
+        let day = |date: NaiveDate| date.format("%Y-%m-%d").to_string();
         let days_to_sunday = i64::from(6 - today.weekday().num_days_from_monday());
-        let end_of_week = today + Duration::days(days_to_sunday);
-        let limit = limit.unwrap_or(usize::MAX);
+        let tomorrow = day(today + Duration::days(1));
+        let after_week = day(today + Duration::days(days_to_sunday + 1));
+        let today = day(today);
+        // Every date starts with a digit: '0' is after '' and before any date, '~' after all.
+        let (first_date, after_every_date) = ("0".to_owned(), "~".to_owned());
         let mut groups = ActivityGroups::default();
-        let mut statement = self.conn.prepare_cached(&format!(
-            "SELECT id, data, due_date FROM activities WHERE is_open = 1 AND deleted_at IS NULL {clause}
-             ORDER BY COALESCE(due_at, '9999'), priority_rank DESC, id"
-        ))?;
-        let mut rows = statement.query(params_from_iter(params))?;
-        while let Some(row) = rows.next()? {
-            let due = row
-                .get::<_, Option<String>>(2)?
-                .and_then(|text| text.parse::<NaiveDate>().ok());
-            let (group, count) = match due {
-                None => (&mut groups.no_date, &mut groups.counts.no_date),
-                Some(due) if due < today => (&mut groups.overdue, &mut groups.counts.overdue),
-                Some(due) if due == today => (&mut groups.today, &mut groups.counts.today),
-                Some(due) if due <= end_of_week => {
-                    (&mut groups.this_week, &mut groups.counts.this_week)
-                }
-                Some(_) => (&mut groups.later, &mut groups.counts.later),
-            };
-            *count += 1;
-            // Only the activities carried are read from their JSON.
-            if group.len() < limit {
+        let ranges = [
+            (
+                &mut groups.no_date,
+                &mut groups.counts.no_date,
+                String::new(),
+                first_date.clone(),
+            ),
+            (
+                &mut groups.overdue,
+                &mut groups.counts.overdue,
+                first_date,
+                today.clone(),
+            ),
+            (
+                &mut groups.today,
+                &mut groups.counts.today,
+                today,
+                tomorrow.clone(),
+            ),
+            (
+                &mut groups.this_week,
+                &mut groups.counts.this_week,
+                tomorrow,
+                after_week.clone(),
+            ),
+            (
+                &mut groups.later,
+                &mut groups.counts.later,
+                after_week,
+                after_every_date,
+            ),
+        ];
+        let (count, page) = agenda_sql(clause);
+        let mut count = self.conn.prepare_cached(&count)?;
+        let mut page = self.conn.prepare_cached(&page)?;
+        // SQLite reads a negative limit as none.
+        let limit = limit.map_or(-1, |limit| i64::try_from(limit).unwrap_or(i64::MAX));
+        for (activities, total, from, to) in ranges {
+            // ?3, the user, is unused (but numbered) in the "all" scope.
+            let params = [
+                Value::Text(from),
+                Value::Text(to),
+                user_key.clone().map_or(Value::Null, Value::Text),
+                Value::Integer(limit),
+            ];
+            let counted = &params[..count.parameter_count()];
+            let counted: i64 = count.query_row(params_from_iter(counted), |row| row.get(0))?;
+            // A count is never negative.
+            *total = u64::try_from(counted).unwrap_or(0);
+            let mut rows = page.query(params_from_iter(&params))?;
+            while let Some(row) = rows.next()? {
                 let id: String = row.get(0)?;
                 let data: String = row.get(1)?;
-                group.push(from_data(&id, &data)?);
+                activities.push(from_data(&id, &data)?);
             }
         }
         Ok(groups)
+    }
+}
+
+/// The activity groups' two statements: a group's count, and its first activities in the
+/// page's order (`?1..?2` the group's range of `COALESCE(due_at, '')`, `?3` the user, `?4` the
+/// limit). Both read one range of the index `activities_agenda`.
+fn agenda_sql(scope_clause: &str) -> (String, String) {
+    let range = format!(
+        "FROM activities WHERE is_open = 1 AND deleted_at IS NULL
+         AND COALESCE(due_at, '') >= ?1 AND COALESCE(due_at, '') < ?2 {scope_clause}"
+    );
+    (
+        format!("SELECT COUNT(*) {range}"),
+        format!(
+            "SELECT id, data {range} ORDER BY COALESCE(due_at, ''), priority_rank DESC, id LIMIT ?4"
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The groups stay fast on a large tenant only while SQLite reads them from the index, in
+    /// order: no sort of every open activity, no table read to count them.
+    #[test]
+    fn activity_groups_read_one_index_range_each_without_sorting() {
+        let directory = tempfile::tempdir().expect("a temporary directory");
+        let store = Store::open(&directory.path().join("crm.sqlite3")).expect("opens");
+        let scopes = [
+            "",
+            "AND assigned_to = ?3",
+            "AND (assigned_to IS NULL OR assigned_to != ?3)",
+        ];
+        for clause in scopes {
+            let (count, page) = agenda_sql(clause);
+            for sql in [count, page] {
+                let mut explain = store
+                    .conn
+                    .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                    .expect("explains");
+                let unbound = std::iter::repeat_n(Value::Null, explain.parameter_count());
+                let plan: Vec<String> = explain
+                    .query_map(params_from_iter(unbound), |row| row.get::<_, String>(3))
+                    .expect("plan")
+                    .collect::<Result<_, _>>()
+                    .expect("plan rows");
+                let plan = plan.join("\n");
+                assert!(plan.contains("activities_agenda"), "{sql}\n{plan}");
+                assert!(!plan.contains("TEMP B-TREE"), "{sql}\n{plan}");
+                if sql.starts_with("SELECT COUNT") {
+                    assert!(plan.contains("COVERING INDEX"), "{sql}\n{plan}");
+                }
+            }
+        }
     }
 }
