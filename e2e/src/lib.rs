@@ -56,14 +56,9 @@ pub struct Driver {
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
-/// The app's switch between composited and non-composited painting (`src-tauri/src/webview.rs`).
-const COMPOSITING_VARIABLE: &str = "FIELD_CRM_GPU_COMPOSITING";
-
 impl Driver {
-    /// A driver whose apps composite with OpenGL, even on a machine without a GPU (where the
-    /// app would not): without compositing, WebKitWebDriver stops answering at one step of the
-    /// tour while the app itself goes on answering clicks (BENCHMARKS.md, "Desktop UI").
-    /// Setting `FIELD_CRM_GPU_COMPOSITING` in the test's environment overrides the pin.
+    /// A driver whose apps paint as they would for a rep on this machine (composited with a
+    /// GPU, not composited without one: `src-tauri/src/webview.rs`).
     pub fn start() -> anyhow::Result<Driver> {
         Driver::start_with_env(&[])
     }
@@ -71,29 +66,12 @@ impl Driver {
     /// [`Driver::start`], with environment variables that reach the apps it starts (they
     /// inherit them through WebKitWebDriver).
     pub fn start_with_env(variables: &[(&str, &std::ffi::OsStr)]) -> anyhow::Result<Driver> {
-        Driver::spawn(true, variables)
-    }
-
-    /// A driver whose apps paint as they would for a rep on this machine: the budgets are
-    /// measured this way.
-    pub fn start_as_shipped() -> anyhow::Result<Driver> {
-        Driver::spawn(false, &[])
-    }
-
-    fn spawn(
-        pin_compositing: bool,
-        variables: &[(&str, &std::ffi::OsStr)],
-    ) -> anyhow::Result<Driver> {
         // A test that failed while holding its turn poisons the lock; the next may still run.
         let turn = ONE_AT_A_TIME
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let program = std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into());
-        let mut command = Command::new(&program);
-        if pin_compositing && std::env::var_os(COMPOSITING_VARIABLE).is_none() {
-            command.env(COMPOSITING_VARIABLE, "on");
-        }
-        let child = command
+        let child = Command::new(&program)
             .envs(variables.iter().copied())
             .args([
                 "--port",
@@ -353,7 +331,20 @@ impl Screenshots {
             .await
             .context("waiting for the page to be painted")?;
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let png = client.screenshot().await.context("taking a screenshot")?;
+        // WebKitWebDriver answers a screenshot after the next frame is painted. Painting
+        // without compositing (the app's default without a GPU) paints nothing on an idle
+        // page, so the screenshot would wait for ever: a 1-pixel change every 50 ms while it
+        // waits gives it that frame.
+        client
+            .execute(NUDGE_START, Vec::new())
+            .await
+            .context("starting the repaint nudge")?;
+        let png = client.screenshot().await.context("taking a screenshot");
+        client
+            .execute(NUDGE_STOP, Vec::new())
+            .await
+            .context("stopping the repaint nudge")?;
+        let png = png?;
         let path = self.directory.join(format!("{:02}-{step}.png", self.taken));
         std::fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
         println!("screenshot: {}", path.display());
@@ -364,6 +355,23 @@ impl Screenshots {
         Ok(path)
     }
 }
+
+/// Starts repainting one nearly transparent pixel in the bottom-right corner, every 50 ms.
+const NUDGE_START: &str = "
+    const nudge = document.createElement('div');
+    nudge.id = 'e2e-repaint-nudge';
+    nudge.style.cssText = 'position:fixed;right:0;bottom:0;width:1px;height:1px;pointer-events:none';
+    document.body.appendChild(nudge);
+    let on = false;
+    window.__e2eNudge = setInterval(() => {
+        on = !on;
+        nudge.style.background = on ? 'rgba(0,0,0,0.004)' : 'transparent';
+    }, 50);";
+
+/// Stops [`NUDGE_START`] and removes its pixel.
+const NUDGE_STOP: &str = "
+    clearInterval(window.__e2eNudge);
+    document.getElementById('e2e-repaint-nudge')?.remove();";
 
 impl Screenshots {
     /// Takes `step` in the theme shown, then `<step>-dark` (or `-light`) in the other one, and

@@ -191,7 +191,7 @@ async fn ui_budgets_on_a_large_tenant() -> anyhow::Result<()> {
     let data_dir = tempfile::tempdir()?;
     copy_store(&generated, data_dir.path())?;
     let app = app_binary()?;
-    let driver = Driver::start_as_shipped()?;
+    let driver = Driver::start()?;
 
     // Start: launch to the dashboard's numbers.
     let launched = Instant::now();
