@@ -511,6 +511,22 @@ pub async fn choose_in_file_dialog(
     path: &Path,
     screenshots: Option<&mut Screenshots>,
 ) -> anyhow::Result<()> {
+    let window = wait_for_window(title).await?;
+    press_key("ctrl+l")?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let typed = path.to_str().context("a path in UTF-8")?;
+    xdotool(&["type", "--delay", "15", typed])?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    if let Some(screenshots) = screenshots {
+        screenshots.take_screen(&format!("{title} dialog"))?;
+    }
+    press_key("Return")?;
+    wait_until_closed(title, &window).await
+}
+
+/// Waits for a visible window titled exactly `title` (a GTK dialog: the app's own window is
+/// driven through WebDriver), gives it the keyboard focus, and answers its X window id.
+pub async fn wait_for_window(title: &str) -> anyhow::Result<String> {
     let pattern = format!("^{title}$");
     let deadline = Instant::now() + PATIENCE;
     let window = loop {
@@ -519,28 +535,30 @@ pub async fn choose_in_file_dialog(
             break window.to_owned();
         }
         if Instant::now() > deadline {
-            bail!("no file dialog titled {title:?} opened");
+            bail!("no window titled {title:?} opened");
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     // Let GTK fill the dialog before keys arrive; there is no window manager to raise it.
     tokio::time::sleep(Duration::from_millis(800)).await;
     xdotool(&["windowfocus", &window])?;
-    xdotool(&["key", "--clearmodifiers", "ctrl+l"])?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let typed = path.to_str().context("a path in UTF-8")?;
-    xdotool(&["type", "--delay", "15", typed])?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    if let Some(screenshots) = screenshots {
-        screenshots.take_screen(&format!("{title} dialog"))?;
-    }
-    xdotool(&["key", "Return"])?;
-    while !xdotool(&["search", "--onlyvisible", "--name", &pattern])?
-        .trim()
-        .is_empty()
+    Ok(window)
+}
+
+/// Presses `key` (an xdotool key name, e.g. `Return`) in the focused window.
+pub fn press_key(key: &str) -> anyhow::Result<()> {
+    xdotool(&["key", "--clearmodifiers", key]).map(drop)
+}
+
+/// Waits until the window `window` (titled `title`) is no longer shown.
+pub async fn wait_until_closed(title: &str, window: &str) -> anyhow::Result<()> {
+    let deadline = Instant::now() + PATIENCE;
+    while xdotool(&["search", "--onlyvisible", "--name", &format!("^{title}$")])?
+        .lines()
+        .any(|line| line == window)
     {
         if Instant::now() > deadline {
-            bail!("the file dialog {title:?} stayed open after Enter");
+            bail!("the window {title:?} stayed open");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -132,24 +132,13 @@ fn main() -> anyhow::Result<()> {
                 webview::apply(&window, compositing)?;
             }
             tracing::info!(?compositing, "webview compositing");
-            let data_dir = data_dir::choose(
-                data_dir_argument,
-                std::env::var_os(data_dir::ENVIRONMENT_VARIABLE),
-                || {
-                    app.path()
-                        .app_data_dir()
-                        .context("finding the app's data directory")
-                },
-            )?;
-            std::fs::create_dir_all(&data_dir)
-                .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
-            let store_path = data_dir.join(crm_core::STORE_FILE_NAME);
-            let mut store = crm_core::Store::open(&store_path)
-                .with_context(|| format!("opening the store {}", store_path.display()))?;
-            tracing::info!(store = %store_path.display(), "store opened");
-            if let Some(size) = &demo {
-                demo::load_if_empty(&mut store, size)?;
-            }
+            let store = match open_store(app, data_dir_argument.as_deref(), demo.as_ref()) {
+                Ok(store) => store,
+                Err(error) => {
+                    explain_and_exit(app, &error);
+                    return Ok(());
+                }
+            };
             // A std Mutex: every command is a short synchronous call into the store, and the
             // store is `Send` but not `Sync`. Shared with the sync engine, which locks it only
             // for the store steps of a round, never across the network.
@@ -172,6 +161,64 @@ fn main() -> anyhow::Result<()> {
         })
         .run(tauri::generate_context!())
         .context("running the desktop app")
+}
+
+/// Opens (or creates) the store of the data directory chosen by `--data-dir`, the environment,
+/// or the platform's app data directory; fills it with demo data when asked.
+fn open_store(
+    app: &tauri::App,
+    data_dir_argument: Option<&std::path::Path>,
+    demo: Option<&crm_core::demo::DemoSize>,
+) -> anyhow::Result<crm_core::Store> {
+    let data_dir = data_dir::choose(
+        data_dir_argument.map(std::path::Path::to_path_buf),
+        std::env::var_os(data_dir::ENVIRONMENT_VARIABLE),
+        || {
+            app.path()
+                .app_data_dir()
+                .context("finding the app's data directory")
+        },
+    )?;
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
+    let store_path = data_dir.join(crm_core::STORE_FILE_NAME);
+    let mut store = crm_core::Store::open(&store_path)
+        .with_context(|| format!("opening the store {}", store_path.display()))?;
+    tracing::info!(store = %store_path.display(), "store opened");
+    if let Some(size) = demo {
+        demo::load_if_empty(&mut store, size)?;
+    }
+    Ok(store)
+}
+
+/// The title of the dialog shown when the app cannot start (the e2e tests find it by it).
+const CANNOT_START_TITLE: &str = "Field CRM cannot open its data";
+
+/// Without its store the app can do nothing: instead of an empty window (or a crash with the
+/// reason only on a terminal), the window stays hidden and a dialog says why, with the store's
+/// path; the app exits with status 1 when it is closed.
+fn explain_and_exit(app: &tauri::App, error: &anyhow::Error) {
+    use tauri_plugin_dialog::{DialogExt as _, MessageDialogButtons, MessageDialogKind};
+
+    tracing::error!(error = format!("{error:#}"), "the app cannot start");
+    if let Some(window) = app.get_webview_window("main")
+        && let Err(hide) = window.hide()
+    {
+        tracing::warn!(error = %hide, "could not hide the main window");
+    }
+    let reason = format!("{error:#}");
+    let mut letters = reason.chars();
+    let reason: String = letters
+        .next()
+        .map(|first| first.to_uppercase().chain(letters).collect())
+        .unwrap_or_default();
+    let handle = app.handle().clone();
+    app.dialog()
+        .message(format!("{reason}.\n\nField CRM will close."))
+        .title(CANNOT_START_TITLE)
+        .kind(MessageDialogKind::Error)
+        .buttons(MessageDialogButtons::OkCustom("Close".to_owned()))
+        .show(move |_| handle.exit(1));
 }
 
 /// Sends the sync engine's news to the webview as the protocol's events.

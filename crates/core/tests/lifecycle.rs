@@ -227,6 +227,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0002_full_model.sql"),
     include_str!("../../../migrations/client/0003_list_indexes.sql"),
     include_str!("../../../migrations/client/0004_board_index.sql"),
+    include_str!("../../../migrations/client/0005_activity_agenda.sql"),
 ];
 
 /// A store as schema `version` left it, holding one customer (its document written by the
@@ -322,45 +323,61 @@ fn a_store_of_every_earlier_schema_is_upgraded_and_rebuilt() {
     }
 }
 
-/// A store of schema 3 (what the current code writes, without the board index of 0004) is
-/// upgraded in place: the index appears and every row is kept.
+/// The migrations after 0003 only add an index each: (schema, the index it adds).
+const INDEX_MIGRATIONS: &[(i64, &str)] = &[(4, "deals_board"), (5, "activities_agenda")];
+
+/// A store of each schema from 3 on (what the current code writes, without the indexes of the
+/// later migrations) is upgraded in place: the indexes appear and every row is kept.
 #[test]
-fn a_store_of_the_schema_before_the_board_index_gains_it() {
+fn a_store_of_each_schema_before_an_index_migration_gains_the_later_indexes() {
     assert_eq!(
-        MIGRATIONS.len(),
-        4,
+        INDEX_MIGRATIONS.last().map(|(schema, _)| *schema),
+        Some(i64::try_from(MIGRATIONS.len()).expect("small")),
         "a newer migration needs its own upgrade test"
     );
-    let mut t = TestStore::new();
-    let acme: Customer = t.create(json!({"name": "Acme Corp"}));
-    let path = t.dir.path().join(STORE_FILE_NAME);
-    let dir = t.dir;
-    drop(t.store);
-    {
+    for (first_missing, _) in INDEX_MIGRATIONS {
+        let mut t = TestStore::new();
+        let acme: Customer = t.create(json!({"name": "Acme Corp"}));
+        let path = t.dir.path().join(STORE_FILE_NAME);
+        let dir = t.dir;
+        drop(t.store);
+        let older = first_missing - 1;
+        {
+            let connection = rusqlite::Connection::open(&path).expect("opens");
+            for (schema, index) in INDEX_MIGRATIONS {
+                if schema > &older {
+                    connection
+                        .execute_batch(&format!("DROP INDEX {index}"))
+                        .expect("drops");
+                }
+            }
+            connection
+                .pragma_update(None, "user_version", older)
+                .expect("older schema");
+        }
+        let store = Store::open(&path).expect("upgrades");
         let connection = rusqlite::Connection::open(&path).expect("opens");
-        connection
-            .execute_batch("DROP INDEX deals_board; PRAGMA user_version = 3;")
-            .expect("schema 3");
+        let version: i64 = connection
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .expect("version");
+        assert_eq!(version, i64::try_from(MIGRATIONS.len()).expect("small"));
+        for (_, index) in INDEX_MIGRATIONS {
+            let found: i64 = connection
+                .query_row(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                    [index],
+                    |row| row.get(0),
+                )
+                .expect("index");
+            assert_eq!(found, 1, "{index} after upgrading schema {older}");
+        }
+        let listed = store
+            .list_customers(&CustomerQuery::default())
+            .expect("lists")
+            .data;
+        assert_eq!(listed, vec![acme]);
+        drop(dir);
     }
-    let store = Store::open(&path).expect("upgrades");
-    let connection = rusqlite::Connection::open(&path).expect("opens");
-    let version: i64 = connection
-        .query_row("PRAGMA user_version", [], |row| row.get(0))
-        .expect("version");
-    let indexes: i64 = connection
-        .query_row(
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'deals_board'",
-            [],
-            |row| row.get(0),
-        )
-        .expect("index");
-    assert_eq!((version, indexes), (4, 1));
-    let listed = store
-        .list_customers(&CustomerQuery::default())
-        .expect("lists")
-        .data;
-    assert_eq!(listed, vec![acme]);
-    drop(dir);
 }
 
 #[test]
