@@ -124,8 +124,10 @@ pub(crate) fn ActivitiesPage() -> Html {
         let due = activity
             .due_date
             .map_or_else(|| "No date".to_owned(), |day| format::due(day, today));
+        // The hour of a day long past is noise: "Overdue 3 days", not "Overdue 3 days 09:30".
         let time = activity
             .due_time
+            .filter(|_| !overdue)
             .map(|time| time.format(" %H:%M").to_string())
             .unwrap_or_default();
         html! {
