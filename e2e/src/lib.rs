@@ -340,11 +340,9 @@ impl Screenshots {
             .await
             .context("starting the repaint nudge")?;
         let png = client.screenshot().await.context("taking a screenshot");
-        client
-            .execute(NUDGE_STOP, Vec::new())
-            .await
-            .context("stopping the repaint nudge")?;
+        let stopped = client.execute(NUDGE_STOP, Vec::new()).await;
         let png = png?;
+        stopped.context("stopping the repaint nudge")?;
         let path = self.directory.join(format!("{:02}-{step}.png", self.taken));
         std::fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
         println!("screenshot: {}", path.display());

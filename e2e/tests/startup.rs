@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail, ensure};
 use crm_e2e::{PATIENCE, Screenshots, app_binary, press_key, wait_for_window, wait_until_closed};
 
+/// `CANNOT_START_TITLE` in `src-tauri/src/main.rs`.
 const TITLE: &str = "Field CRM cannot open its data";
 
 #[tokio::test]

@@ -8,9 +8,9 @@
 //! without compositing when the machine has no GPU render node, and keeps WebKit's default
 //! when it has one. `FIELD_CRM_GPU_COMPOSITING=on|off` overrides the choice.
 //!
-//! The end-to-end tests pin `on`: without compositing, WebKitWebDriver stops answering at one
-//! step of the tour (every process idle), while the app itself still answers a person's clicks
-//! and repaints (seen on the test display with xdotool and screenshots; BENCHMARKS.md).
+//! The end-to-end tests run the app as shipped. Without compositing an idle page paints no
+//! frame, and WebKitWebDriver answers a screenshot only after the next one, so the tests'
+//! `Screenshots::take` repaints one pixel while it waits (BENCHMARKS.md, session 10).
 
 /// The environment variable: `off` paints without compositing, `on` keeps WebKit's default;
 /// unset, the machine's GPU decides.

@@ -172,11 +172,19 @@ impl Classify {
         }
     }
 
+    /// By the binary's file name (`tour-0123…`, unique by its hash): cargo prints the path
+    /// relative to the current directory when the target dir is inside it.
     fn kind_of(&self, running: &str) -> TestKind {
         let binary = running
-            .rsplit_once(" (")
-            .and_then(|(_, binary)| binary.strip_suffix(')'));
-        if binary.is_some_and(|binary| self.end_to_end.contains(Path::new(binary))) {
+            .strip_suffix(')')
+            .and_then(|rest| rest.rsplit_once(" ("))
+            .and_then(|(_, binary)| Path::new(binary).file_name());
+        let end_to_end = binary.is_some_and(|name| {
+            self.end_to_end
+                .iter()
+                .any(|known| known.file_name() == Some(name))
+        });
+        if end_to_end {
             TestKind::EndToEnd
         } else {
             kind_of_source(running)
@@ -342,6 +350,13 @@ test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; fini
                 (TestKind::Integration, 3, 0),
                 (TestKind::EndToEnd, 1, 1),
             ],
+        );
+        // A target dir inside the current directory: cargo prints the binary's path relative.
+        check(
+            &end_to_end,
+            "     Running tests/sync.rs (target/debug/deps/sync-89ab)
+test result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 1.00s",
+            &[(TestKind::EndToEnd, 2, 0)],
         );
         check(
             &Classify::default(),

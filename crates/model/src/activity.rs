@@ -140,6 +140,7 @@ impl Entity for Activity {
         errors.required_text("subject", &self.subject, SHORT_TEXT_MAX * 2);
         errors.optional_text("description", self.description.as_deref(), LONG_TEXT_MAX);
         errors.optional_text("notes", self.notes.as_deref(), LONG_TEXT_MAX);
+        errors.date("dueDate", self.due_date);
         if self.due_time.is_some() && self.due_date.is_none() {
             errors.push(
                 "dueDate",

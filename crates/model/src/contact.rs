@@ -171,6 +171,8 @@ impl Entity for Contact {
         }
         errors.required_text("name", &self.name, NAME_MAX);
         errors.optional_email("email", self.email.as_deref());
+        errors.date("birthday", self.birthday);
+        errors.date("anniversary", self.anniversary);
         for (field, phone) in [
             ("phone", &self.phone),
             ("mobilePhone", &self.mobile_phone),

@@ -328,6 +328,8 @@ impl Entity for Deal {
         }
         errors.percent("probability", self.probability);
         errors.not_negative("amount", self.amount.cents());
+        errors.date("expectedCloseDate", self.expected_close_date);
+        errors.date("closedDate", self.closed_date);
         errors.not_negative("discount", self.discount.cents());
         errors.not_negative("tax", self.tax.cents());
         errors.currency("currencyCode", &self.currency_code);

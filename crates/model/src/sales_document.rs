@@ -156,6 +156,8 @@ impl Entity for SalesDocument {
 
     fn validate(&self, errors: &mut ValidationErrors) {
         errors.required_text("number", &self.number, 50);
+        errors.date("issueDate", Some(self.issue_date));
+        errors.date("dueDate", self.due_date);
         if self.customer_id.is_none() {
             errors.push("customerId", Rule::Required);
         }

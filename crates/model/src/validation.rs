@@ -179,6 +179,20 @@ impl ValidationErrors {
         }
     }
 
+    /// Dates are stored, indexed and sorted as `YYYY-MM-DD` text: a year outside 1..=9999 (a
+    /// typo like 20266) would be written `+20266-…` and sort before every other date.
+    pub(crate) fn date(&mut self, field: &str, value: Option<chrono::NaiveDate>) {
+        use chrono::Datelike as _;
+        if value.is_some_and(|date| !(1..=9999).contains(&date.year())) {
+            self.push(
+                field,
+                Rule::Invalid {
+                    expected: "a date with a four-digit year, like 2026-03-31".into(),
+                },
+            );
+        }
+    }
+
     pub(crate) fn tags(&mut self, field: &str, tags: &[String]) {
         for tag in tags {
             if tag.chars().count() > 50 {
@@ -248,6 +262,25 @@ pub fn is_phone(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_need_a_four_digit_year() {
+        let day = |year| chrono::NaiveDate::from_ymd_opt(year, 3, 31);
+        let mut errors = ValidationErrors::default();
+        for year in [1, 2026, 9999] {
+            errors.date("dueDate", day(year));
+        }
+        errors.date("dueDate", None);
+        assert!(errors.is_empty(), "{errors:?}");
+        errors.date("dueDate", day(20266));
+        errors.date("birthday", day(0));
+        let fields: Vec<&str> = errors.0.iter().map(|error| error.field.as_str()).collect();
+        assert_eq!(fields, ["dueDate", "birthday"]);
+        assert_eq!(
+            errors.0[0].rule.to_string(),
+            "is not valid: a date with a four-digit year, like 2026-03-31"
+        );
+    }
 
     #[test]
     fn emails() {

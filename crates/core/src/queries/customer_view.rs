@@ -467,14 +467,8 @@ impl Store {
         today: NaiveDate,
         limit: Option<usize>,
     ) -> Result<ActivityGroups, CoreError> {
-        let (clause, user_key) = match scope {
-            ActivityScope::Mine => ("AND assigned_to = ?3", Some(user.to_string())),
-            ActivityScope::Team => (
-                "AND (assigned_to IS NULL OR assigned_to != ?3)",
-                Some(user.to_string()),
-            ),
-            ActivityScope::All => ("", None),
-        };
+        let clause = agenda_scope(scope);
+        let user_key = (scope != ActivityScope::All).then(|| user.to_string());
         // Each group is a range [from, to) of the key `COALESCE(due_at, '')` (an index of
         // migration 0005): '' for no date, else `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`, so a day's
         // activities sort at or after the day itself and before the next.
@@ -483,7 +477,8 @@ impl Store {
         let tomorrow = day(today + Duration::days(1));
         let after_week = day(today + Duration::days(days_to_sunday + 1));
         let today = day(today);
-        // Every date starts with a digit: '0' is after '' and before any date, '~' after all.
+        // Every date starts with a digit (the model refuses years outside 1..=9999): '0' is
+        // after '' and before any date, '~' after all.
         let (first_date, after_every_date) = ("0".to_owned(), "~".to_owned());
         let mut groups = ActivityGroups::default();
         let ranges = [
@@ -546,6 +541,15 @@ impl Store {
     }
 }
 
+/// The condition on the assignee (`?3`, the acting user) of each scope.
+fn agenda_scope(scope: ActivityScope) -> &'static str {
+    match scope {
+        ActivityScope::Mine => "AND assigned_to = ?3",
+        ActivityScope::Team => "AND (assigned_to IS NULL OR assigned_to != ?3)",
+        ActivityScope::All => "",
+    }
+}
+
 /// The activity groups' two statements: a group's count, and its first activities in the
 /// page's order (`?1..?2` the group's range of `COALESCE(due_at, '')`, `?3` the user, `?4` the
 /// limit). Both read one range of the index `activities_agenda`.
@@ -572,13 +576,8 @@ mod tests {
     fn activity_groups_read_one_index_range_each_without_sorting() {
         let directory = tempfile::tempdir().expect("a temporary directory");
         let store = Store::open(&directory.path().join("crm.sqlite3")).expect("opens");
-        let scopes = [
-            "",
-            "AND assigned_to = ?3",
-            "AND (assigned_to IS NULL OR assigned_to != ?3)",
-        ];
-        for clause in scopes {
-            let (count, page) = agenda_sql(clause);
+        for scope in [ActivityScope::Mine, ActivityScope::Team, ActivityScope::All] {
+            let (count, page) = agenda_sql(agenda_scope(scope));
             for sql in [count, page] {
                 let mut explain = store
                     .conn
