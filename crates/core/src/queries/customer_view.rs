@@ -474,55 +474,36 @@ impl Store {
         // activities sort at or after the day itself and before the next.
         let day = |date: NaiveDate| date.format("%Y-%m-%d").to_string();
         let days_to_sunday = i64::from(6 - today.weekday().num_days_from_monday());
-        let tomorrow = day(today + Duration::days(1));
-        let after_week = day(today + Duration::days(days_to_sunday + 1));
-        let today = day(today);
-        // Every date starts with a digit (the model refuses years outside 1..=9999): '0' is
-        // after '' and before any date, '~' after all.
-        let (first_date, after_every_date) = ("0".to_owned(), "~".to_owned());
+        // The groups' edges, in order: each group runs from its edge to the next, so the groups
+        // neither overlap nor leave a gap. Every date starts with a digit (the model refuses
+        // years outside 1..=9999): '0' is after '' and before any date, '~' after all.
+        let edges = [
+            String::new(),
+            "0".to_owned(),
+            day(today),
+            day(today + Duration::days(1)),
+            day(today + Duration::days(days_to_sunday + 1)),
+            "~".to_owned(),
+        ];
         let mut groups = ActivityGroups::default();
-        let ranges = [
-            (
-                &mut groups.no_date,
-                &mut groups.counts.no_date,
-                String::new(),
-                first_date.clone(),
-            ),
-            (
-                &mut groups.overdue,
-                &mut groups.counts.overdue,
-                first_date,
-                today.clone(),
-            ),
-            (
-                &mut groups.today,
-                &mut groups.counts.today,
-                today,
-                tomorrow.clone(),
-            ),
-            (
-                &mut groups.this_week,
-                &mut groups.counts.this_week,
-                tomorrow,
-                after_week.clone(),
-            ),
-            (
-                &mut groups.later,
-                &mut groups.counts.later,
-                after_week,
-                after_every_date,
-            ),
+        let counts = &mut groups.counts;
+        let targets = [
+            (&mut groups.no_date, &mut counts.no_date),
+            (&mut groups.overdue, &mut counts.overdue),
+            (&mut groups.today, &mut counts.today),
+            (&mut groups.this_week, &mut counts.this_week),
+            (&mut groups.later, &mut counts.later),
         ];
         let (count, page) = agenda_sql(clause);
         let mut count = self.conn.prepare_cached(&count)?;
         let mut page = self.conn.prepare_cached(&page)?;
         // SQLite reads a negative limit as none.
         let limit = limit.map_or(-1, |limit| i64::try_from(limit).unwrap_or(i64::MAX));
-        for (activities, total, from, to) in ranges {
+        for ((activities, total), range) in targets.into_iter().zip(edges.windows(2)) {
             // ?3, the user, is unused (but numbered) in the "all" scope.
             let params = [
-                Value::Text(from),
-                Value::Text(to),
+                Value::Text(range[0].clone()),
+                Value::Text(range[1].clone()),
                 user_key.clone().map_or(Value::Null, Value::Text),
                 Value::Integer(limit),
             ];
